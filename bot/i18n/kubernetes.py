@@ -1,0 +1,3 @@
+"""Messages of the kubernetes area, in English and Korean."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Messages of the nlu area, in English and Korean."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

@@ -31,10 +31,22 @@ class KuberError(Exception):
 
 
 class UserError(KuberError):
-    """The request cannot be done as asked. `choices` are offered as buttons."""
+    """The request cannot be done as asked.
 
-    def __init__(self, key: str, /, choices: Sequence[str] = (), **params: object) -> None:
+    `choices` are offered as buttons; when `slot` is set, clicking one re-runs the command
+    with that slot filled in (e.g. the app after "no app paymnt; did you mean payment?").
+    """
+
+    def __init__(
+        self,
+        key: str,
+        /,
+        choices: Sequence[str] = (),
+        slot: str | None = None,
+        **params: object,
+    ) -> None:
         self.choices = tuple(choices)
+        self.slot = slot
         super().__init__(key, **params)
 
 

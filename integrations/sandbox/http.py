@@ -211,11 +211,15 @@ class SandboxServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
-    def start(self) -> SandboxServer:
+    def start(self, poll_interval: float = 0.02) -> SandboxServer:
+        # A short poll keeps `stop()` quick; the default half second adds up over a test run.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"{self.name}-sandbox", daemon=True
+            target=self._server.serve_forever,
+            args=(poll_interval,),
+            name=f"{self.name}-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -236,7 +240,7 @@ class SandboxServer:
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # the journal records calls; stderr stays quiet for the console
 
             def _serve(self) -> None:

@@ -1,0 +1,81 @@
+"""Pending actions: a plan stored with its expiry, shown with Approve/Cancel buttons.
+
+Both the dispatcher (for a new command) and commands (for the one-click rollback offered
+after a failed rollout) create them here, so every change goes through the same approval.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from bot.context import CommandContext
+from bot.i18n import translate
+from bot.intents import Language
+from bot.messages import Button, Field, Reply
+from bot.plans import Plan
+from bot.policy import is_protected
+from bot.store.tables import PendingAction
+
+
+def create_pending(ctx: CommandContext, plan: Plan, text: str) -> PendingAction:
+    """Store `plan` as a pending action of `ctx.actor` (not yet bound to a message)."""
+    config = ctx.settings.config
+    protected = plan.protected or is_protected(
+        config, cluster=plan.params.get("cluster"), namespace=plan.params.get("namespace")
+    )
+    pending = PendingAction(
+        id=secrets.token_urlsafe(12),
+        expires_at=datetime.now(UTC) + timedelta(minutes=config.policy.approval_minutes),
+        platform=ctx.platform,
+        channel=ctx.channel,
+        thread=ctx.thread,
+        requested_by_id=ctx.actor.id,
+        requested_by_name=ctx.actor.name,
+        language=ctx.language,
+        text=text,
+        action=plan.action,
+        params=plan.params,
+        plan=plan.to_json(),
+        target=plan.target,
+        protected=protected,
+    )
+    with ctx.store.session() as session:
+        session.add(pending)
+    return pending
+
+
+def bind_message(ctx: CommandContext, pending: PendingAction, message_ref: str) -> None:
+    with ctx.store.session() as session:
+        row = session.get(PendingAction, pending.id)
+        if row is not None:
+            row.message_ref = message_ref
+            session.add(row)
+
+
+def approval_buttons(
+    lang: Language, pending: PendingAction, approve_label: str | None = None
+) -> tuple[Button, ...]:
+    return (
+        Button(
+            approve_label or translate(lang, "button_approve"), "approve", pending.id, "primary"
+        ),
+        Button(translate(lang, "button_cancel"), "cancel", pending.id, "danger"),
+    )
+
+
+def render_plan(lang: Language, plan: Plan, pending: PendingAction) -> Reply:
+    fields = tuple(Field(c.what, f"{c.before} → {c.after}") for c in plan.changes)
+    context = [translate(lang, "plan_requested_by", who=pending.requested_by_name)]
+    if pending.protected:
+        context.append(translate(lang, "plan_protected"))
+    minutes = max(1, round((pending.expires_at - datetime.now(UTC)).total_seconds() / 60))
+    context.append(translate(lang, "plan_expires", minutes=minutes))
+    notes = "\n".join(plan.notes)
+    return Reply(
+        plan.title + ("\n" + notes if notes else ""),
+        fields=fields,
+        buttons=approval_buttons(lang, pending),
+        context=" · ".join(context),
+        language=lang,
+    )

@@ -1,0 +1,51 @@
+"""What the outbox needs from a chat platform: post, edit, and the errors that steer retries.
+
+Each platform adapter implements `ChatTransport`; the outbox alone calls it, so rate limits,
+retries and ordering live in one place and adapters stay thin.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.errors import PermanentError, TemporaryError
+from bot.messages import Reply
+
+
+class RateLimited(TemporaryError):
+    """The platform said 429; `delay` is its Retry-After in seconds."""
+
+    def __init__(self, delay: float, *, platform: str) -> None:
+        super().__init__("chat_rate_limited", delay=delay, platform=platform, seconds=delay)
+
+
+class DeliveryFailed(TemporaryError):
+    """A 5xx, a timeout or a dropped connection: the same request may succeed later."""
+
+
+class DeliveryRefused(PermanentError):
+    """The platform refused the message itself (unknown channel, bad token, too long)."""
+
+
+class ChatTransport(Protocol):
+    platform: str
+
+    def send_post(self, channel: str, reply: Reply, thread: str | None, key: str) -> str:
+        """Post `reply` (with its images) in `channel`, in `thread` if given; return its id.
+
+        `key` is the outbox's id of the message; the transport stamps it on the post
+        (Slack message metadata, Mattermost post props) so `find_sent` can recognise it.
+        """
+        ...
+
+    def find_sent(self, channel: str, key: str) -> str | None:
+        """The id of a recent post stamped with `key`, if the platform has one.
+
+        After a crash between sending and recording, this tells "it arrived" from "it did
+        not", so a restart never posts the same message twice.
+        """
+        ...
+
+    def send_edit(self, channel: str, message_id: str, reply: Reply) -> None:
+        """Replace the message `message_id` with `reply`."""
+        ...

@@ -1,0 +1,188 @@
+"""The `kuber` command: parse, console, demo, sandbox, serve, migrate, check-config.
+
+Each sub-command validates settings first, so a wrong variable or kuber.yaml stops it with
+one clear line on stderr and exit status 2, before anything connects anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConfigError as exc:
+        print(f"kuber: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kuber", description="ChatOps for Kubernetes teams")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    parse = sub.add_parser("parse", help="print what Kuber understands of a command")
+    parse.add_argument("text", nargs="*", help="the command text")
+    parse.add_argument("--json", action="store_true", help="print JSON (the default)")
+    parse.add_argument("--apps", help="comma-separated known apps (replaces kuber.yaml's)")
+    parse.add_argument("--batch", action="store_true", help="read JSON lines from stdin")
+    parse.set_defaults(run=_run_parse)
+
+    for name, helptext in (
+        ("console", "chat with Kuber in the terminal"),
+        ("demo", "the console, wired to a local sandbox"),
+    ):
+        console = sub.add_parser(name, help=helptext)
+        console.add_argument("--json", action="store_true", help="one JSON object per reply")
+        console.add_argument("--yes", action="store_true", help="approve every plan")
+        console.add_argument("--as", dest="actor", help="the acting user")
+        group = console.add_mutually_exclusive_group()
+        group.add_argument("--once", metavar="TEXT", help="send one message and exit")
+        group.add_argument("--script", type=Path, metavar="FILE", help="send each line of FILE")
+        console.set_defaults(run=_run_console if name == "console" else _run_demo)
+
+    sandbox = sub.add_parser("sandbox", help="run the local sandbox servers until stopped")
+    sandbox.add_argument("--dir", type=Path, default=Path(".kuber/sandbox"))
+    sandbox.set_defaults(run=_run_sandbox)
+
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(run=_run_migrate)
+
+    check = sub.add_parser("check-config", help="validate the environment and kuber.yaml")
+    check.set_defaults(run=_run_check)
+    return parser
+
+
+# -- parse -----------------------------------------------------------------------------------
+def _run_parse(args: argparse.Namespace) -> int:
+    from bot.nlu import AppCatalog, parse
+
+    default = _configured_catalog() if args.apps is None else _catalog_from(args.apps.split(","))
+    if args.batch:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            apps = item.get("apps")
+            catalog = default if apps is None else AppCatalog.from_names(apps)
+            print(json.dumps(parse(item["text"], catalog).to_json(), ensure_ascii=False))
+        return 0
+    print(json.dumps(parse(" ".join(args.text), default).to_json(), ensure_ascii=False))
+    return 0
+
+
+def _catalog_from(names: list[str]) -> object:
+    from bot.nlu import AppCatalog
+
+    return AppCatalog.from_names([n.strip() for n in names if n.strip()])
+
+
+def _configured_catalog() -> object:
+    from bot.nlu import AppCatalog
+    from bot.settings import load_settings
+
+    config = load_settings().config
+    aliases = {alias: app.name for app in config.apps for alias in app.aliases}
+    return AppCatalog.from_names([app.name for app in config.apps], aliases=aliases)
+
+
+# -- console and demo ------------------------------------------------------------------------
+def _run_console(args: argparse.Namespace) -> int:
+    from bot.chat.console import Console
+    from bot.messages import Actor
+    from bot.runtime import build_runtime
+
+    runtime = build_runtime()
+    name = args.actor or os.environ.get("KUBER_USER") or _login_name()
+    console = Console(
+        runtime.dispatcher,
+        Actor(id=name, name=name),
+        as_json=args.json,
+        auto_approve=args.yes,
+        ask=sys.stdin,
+    )
+    try:
+        if args.once is not None:
+            console.say(args.once)
+        elif args.script is not None:
+            console.run(args.script.read_text(encoding="utf-8").splitlines())
+        elif sys.stdin.isatty():
+            console.interactive(sys.stdin)
+        else:
+            console.run(sys.stdin)
+    finally:
+        runtime.close()
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from integrations.sandbox.launcher import start_sandbox
+
+    state_dir = Path(os.environ.get("KUBER_DEMO_DIR", ".kuber/demo"))
+    with start_sandbox(state_dir) as sandbox:
+        os.environ.update(sandbox.env)
+        if not args.json and args.once is None and args.script is None:
+            print(f"Sandbox running ({', '.join(sandbox.names())}); state in {state_dir}/")
+        return _run_console(args)
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    import time
+
+    from integrations.sandbox.launcher import start_sandbox
+
+    with start_sandbox(args.dir) as sandbox:
+        print(json.dumps({"env": sandbox.env, "servers": sandbox.urls()}), flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+# -- operations ------------------------------------------------------------------------------
+def _run_migrate(_args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+    from bot.store.migrate import current_revision, upgrade
+
+    url = load_settings().env.database_url
+    upgrade(url)
+    print(f"database at revision {current_revision(url)}")
+    return 0
+
+
+def _run_check(_args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    config = settings.config
+    print(
+        f"ok: {len(config.teams)} teams, {len(config.apps)} apps, {len(config.clusters)} clusters"
+        + (f" from {settings.config_path}" if settings.config_path else " (no KUBER_CONFIG)")
+    )
+    return 0
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "console"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

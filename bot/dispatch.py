@@ -1,0 +1,483 @@
+"""From an incoming message or button click to replies: the heart of Kuber's message flow.
+
+Text becomes an `Intent`, policy decides, read-only commands answer at once, mutating ones
+become a stored plan with Approve/Cancel; an approval runs the plan's applier under a
+per-target lock. Every attempt is written to the audit log. It is synchronous on purpose:
+servers call it from worker threads, never from the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from bot.approvals import bind_message, create_pending, render_plan
+from bot.apps import AppDirectory
+from bot.audit import Attempt
+from bot.context import CommandContext
+from bot.conversation import Conversation
+from bot.errors import KuberError, TemporaryError, UserError
+from bot.i18n import translate
+from bot.intents import Intent, IntentName, Language
+from bot.logs import get_logger
+from bot.messages import Actor, Button, Incoming, Reply
+from bot.nlu import parse
+from bot.plans import Plan
+from bot.policy import may_approve, may_request, member_of, role_of
+from bot.registry import CommandRegistry, load_commands
+from bot.services import Services
+from bot.settings import Settings
+from bot.store import Store
+from bot.store.tables import ChannelContext, OperationLock, PendingAction
+
+log = get_logger(__name__)
+
+#: How long a per-target lock holds when its holder vanished without releasing it.
+LOCK_TTL = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class ActionClick:
+    """A button click, already verified by the chat adapter."""
+
+    platform: str
+    channel: str
+    actor: Actor
+    action: str
+    value: str
+    message_ref: str | None = None
+    thread: str | None = None
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        services: Services | None = None,
+        registry: CommandRegistry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.services = services or Services(settings)
+        self.registry = registry or load_commands()
+        self.apps = AppDirectory(settings, self.services)
+
+    # -- messages --------------------------------------------------------------------------
+    def handle_message(self, incoming: Incoming, conversation: Conversation) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            request_id=uuid.uuid4().hex[:12],
+            platform=incoming.platform,
+            channel=incoming.channel,
+            actor=incoming.actor.name,
+        )
+        attempt = Attempt(incoming.platform, incoming.channel, incoming.actor, incoming.text)
+        previous = self._previous_intent(incoming.platform, incoming.channel)
+        intent = parse(incoming.text, self.apps.catalog(), previous)
+        structlog.contextvars.bind_contextvars(intent=intent.name.value)
+        log.info("command received", slots=intent.slots())
+        self._run(intent, incoming.text, attempt, conversation, incoming.thread)
+
+    def _run(
+        self,
+        intent: Intent,
+        text: str,
+        attempt: Attempt,
+        conversation: Conversation,
+        thread: str | None,
+        message_ref: str | None = None,
+    ) -> None:
+        attempt.intent = intent.name.value
+        ctx = self._context(attempt, conversation, intent.language, thread, message_ref)
+        say = _Sayer(ctx, message_ref)
+        if intent.name is IntentName.UNKNOWN:
+            say(self._not_understood(intent))
+            attempt.finish(self.store, "unknown")
+            return
+        spec = self.registry.get(intent.name)
+        if spec is None:
+            say(Reply(ctx.t("not_available", intent=intent.name.value), language=ctx.language))
+            attempt.finish(self.store, "unavailable")
+            return
+        decision = may_request(ctx.role, intent.name, intent.mutating)
+        if not decision.allowed:
+            say(_error_reply(ctx.language, decision.reason or "policy_refused"))
+            attempt.finish(self.store, "refused", error=decision.reason)
+            return
+        missing = [slot for slot in spec.requires if getattr(intent, slot) is None]
+        if missing:
+            say(self._ask_for(ctx, intent, missing[0]))
+            attempt.finish(self.store, "incomplete", error=f"missing {missing[0]}")
+            return
+        self._remember(ctx, intent)
+        try:
+            result = spec.call(ctx, intent.slots())
+        except KuberError as exc:
+            say(self._error(ctx, exc, intent))
+            attempt.finish(self.store, _decision_for(exc), error=str(exc))
+            return
+        except Exception as exc:  # a bug of ours: answer, log the trace, keep serving
+            log.exception("command crashed")
+            say(_error_reply(ctx.language, "internal_error", ref=_request_id()))
+            attempt.finish(self.store, "failed", error=repr(exc))
+            return
+        if isinstance(result, Plan):
+            attempt.target = result.target
+            self._propose(ctx, result, text, attempt, say)
+        else:
+            say(result)
+            attempt.finish(self.store, "answered", result=result.text)
+
+    # -- plans and approvals ---------------------------------------------------------------
+    def _propose(
+        self, ctx: CommandContext, plan: Plan, text: str, attempt: Attempt, say: _Sayer
+    ) -> None:
+        # Stored before it is shown: a click can never arrive for a plan we do not have.
+        pending = create_pending(ctx, plan, text)
+        attempt.pending_action_id = pending.id
+        ref = say(render_plan(ctx.language, plan, pending))
+        bind_message(ctx, pending, ref)
+        attempt.finish(self.store, "planned", result=plan.title)
+
+    def handle_action(self, click: ActionClick, conversation: Conversation) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            request_id=uuid.uuid4().hex[:12],
+            platform=click.platform,
+            channel=click.channel,
+            actor=click.actor.name,
+            action=click.action,
+        )
+        if click.action in ("approve", "cancel"):
+            self._decide(click, conversation)
+        elif click.action == "fill":
+            self._fill(click, conversation)
+        else:
+            log.warning("unknown button action")
+            conversation.post(_error_reply("en", "unknown_action", action=click.action))
+
+    def _fill(self, click: ActionClick, conversation: Conversation) -> None:
+        """A clarification button: re-run the stored intent with the chosen slot filled in."""
+        try:
+            data = json.loads(click.value)
+            intent = intent_from_json(data)
+        except (ValueError, KeyError, TypeError):
+            conversation.post(_error_reply("en", "unknown_action", action=click.action))
+            return
+        text = str(data.get("text", intent.name.value))
+        attempt = Attempt(click.platform, click.channel, click.actor, text)
+        self._run(intent, text, attempt, conversation, click.thread, click.message_ref)
+
+    def _decide(self, click: ActionClick, conversation: Conversation) -> None:
+        with self.store.session() as session:
+            pending = session.get(PendingAction, click.value)
+        if pending is None:
+            conversation.post(_error_reply("en", "plan_unknown"))
+            return
+        lang: Language = "ko" if pending.language == "ko" else "en"
+        attempt = Attempt(
+            click.platform,
+            click.channel,
+            click.actor,
+            f"{click.action}: {pending.text}",
+            intent=pending.action,
+            target=pending.target,
+            pending_action_id=pending.id,
+        )
+        ref = click.message_ref or pending.message_ref
+        if pending.status != "pending":
+            who = pending.decided_by_name or "?"
+            conversation.post(_error_reply(lang, f"plan_already_{pending.status}", who=who))
+            attempt.finish(self.store, "refused", error=f"already {pending.status}")
+            return
+        if pending.expires_at < datetime.now(UTC):
+            self._set_status(pending.id, "expired", click.actor)
+            conversation.post(_error_reply(lang, "plan_expired"))
+            attempt.finish(self.store, "expired")
+            return
+        if click.action == "cancel":
+            if self._set_status(pending.id, "cancelled", click.actor):
+                cancelled = Reply(
+                    translate(lang, "plan_cancelled", who=click.actor.name, title=_title(pending)),
+                    language=lang,
+                )
+                _edit_or_post(conversation, ref, cancelled)
+                attempt.finish(self.store, "cancelled")
+            return
+        config = self.settings.config
+        decision = may_approve(
+            config,
+            approver_role=role_of(config, click.platform, click.actor),
+            approver_id=click.actor.id,
+            requester_id=pending.requested_by_id,
+            protected=pending.protected,
+        )
+        if not decision.allowed:
+            conversation.post(_error_reply(lang, decision.reason or "policy_refused"))
+            attempt.finish(self.store, "refused", error=decision.reason)
+            return
+        holder = self._lock(pending, click.actor)
+        if holder is not None:
+            busy = translate(
+                lang,
+                "target_busy",
+                target=pending.target,
+                who=holder.holder_name,
+                operation=holder.operation,
+            )
+            conversation.post(Reply(busy, language=lang, is_error=True))
+            attempt.finish(self.store, "refused", error="target busy")
+            return
+        try:
+            if not self._set_status(pending.id, "approved", click.actor):
+                return  # someone else decided in the same instant; their click wins
+            self._apply(pending, click, conversation, ref, lang, attempt)
+        finally:
+            self._unlock(pending)
+
+    def _apply(
+        self,
+        pending: PendingAction,
+        click: ActionClick,
+        conversation: Conversation,
+        ref: str | None,
+        lang: Language,
+        attempt: Attempt,
+    ) -> None:
+        applying = Reply(
+            translate(lang, "plan_applying", who=click.actor.name, title=_title(pending)),
+            language=lang,
+        )
+        ref = _edit_or_post(conversation, ref, applying)
+        applier = self.registry.applier(pending.action)
+        if applier is None:
+            self._set_status(pending.id, "failed", click.actor)
+            _edit_or_post(
+                conversation, ref, _error_reply(lang, "not_available", intent=pending.action)
+            )
+            attempt.finish(self.store, "failed", error="no applier")
+            return
+        attempt.actor = click.actor
+        ctx = self._context(attempt, conversation, lang, click.thread or pending.thread, ref)
+        ctx.action_id = pending.id
+        try:
+            reply = applier.call(ctx, dict(pending.params))
+        except KuberError as exc:
+            self._set_status(pending.id, "failed", click.actor)
+            _edit_or_post(conversation, ref, self._error(ctx, exc, None))
+            attempt.finish(self.store, "failed", error=str(exc))
+            return
+        except Exception as exc:
+            log.exception("applier crashed")
+            self._set_status(pending.id, "failed", click.actor)
+            _edit_or_post(
+                conversation, ref, _error_reply(lang, "internal_error", ref=_request_id())
+            )
+            attempt.finish(self.store, "failed", error=repr(exc))
+            return
+        self._set_status(pending.id, "failed" if reply.is_error else "done", click.actor)
+        _edit_or_post(conversation, ref, reply)
+        attempt.finish(self.store, "failed" if reply.is_error else "executed", result=reply.text)
+
+    def _set_status(self, action_id: str, status: str, actor: Actor) -> bool:
+        """Move a plan on from `pending` (or `approved`), at most once: double clicks lose."""
+        allowed_from = (
+            ("pending",) if status in ("approved", "cancelled", "expired") else ("approved",)
+        )
+        with self.store.session() as session:
+            result = session.execute(
+                update(PendingAction)
+                .where(col(PendingAction.id) == action_id)
+                .where(col(PendingAction.status).in_(allowed_from))
+                .values(
+                    status=status,
+                    decided_by_id=actor.id,
+                    decided_by_name=actor.name,
+                    decided_at=datetime.now(UTC),
+                )
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    def _lock(self, pending: PendingAction, actor: Actor) -> OperationLock | None:
+        """Take the target's lock; return the current holder when someone else has it."""
+        now = datetime.now(UTC)
+        lock = OperationLock(
+            target=pending.target,
+            action_id=pending.id,
+            holder_name=actor.name,
+            operation=pending.action,
+            expires_at=now + LOCK_TTL,
+        )
+        try:
+            with self.store.session() as session:
+                stale = session.get(OperationLock, pending.target)
+                if stale is not None and stale.expires_at < now:
+                    session.delete(stale)
+                    session.flush()
+                session.add(lock)
+        except IntegrityError:
+            with self.store.session() as session:
+                return session.get(OperationLock, pending.target)
+        return None
+
+    def _unlock(self, pending: PendingAction) -> None:
+        with self.store.session() as session:
+            held = session.get(OperationLock, pending.target)
+            if held is not None and held.action_id == pending.id:
+                session.delete(held)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _context(
+        self,
+        attempt: Attempt,
+        conversation: Conversation,
+        language: Language,
+        thread: str | None,
+        message_ref: str | None,
+    ) -> CommandContext:
+        config = self.settings.config
+        return CommandContext(
+            settings=self.settings,
+            services=self.services,
+            store=self.store,
+            conversation=conversation,
+            platform=attempt.platform,
+            channel=attempt.channel,
+            actor=attempt.actor,
+            language=language,
+            role=role_of(config, attempt.platform, attempt.actor),
+            team=config.team_for_channel(attempt.platform, attempt.channel)
+            or (config.teams[0] if len(config.teams) == 1 else None),
+            member=member_of(config, attempt.platform, attempt.actor),
+            apps=self.apps.catalog(),
+            message_ref=message_ref,
+            thread=thread,
+        )
+
+    def _not_understood(self, intent: Intent) -> Reply:
+        lang = intent.language
+        examples = []
+        for name in intent.suggestions[:3]:
+            spec = self.registry.get(name)
+            if spec and spec.examples.get(lang):
+                examples.append(spec.examples[lang][0])
+        text = translate(lang, "not_understood")
+        if examples:
+            text += "\n" + translate(lang, "did_you_mean_commands", examples=" · ".join(examples))
+        return Reply(text, context=translate(lang, "see_help"), language=lang)
+
+    def _ask_for(self, ctx: CommandContext, intent: Intent, slot: str) -> Reply:
+        choices: list[str] = []
+        if slot == "app":
+            apps = self.apps.catalog().names
+            choices = list(apps[:5])
+        key = f"ask_{slot}"
+        text = ctx.t(key if _known(key) else "ask_slot", slot=slot, intent=intent.name.value)
+        return Reply(
+            text,
+            buttons=_fill_buttons(intent, slot, choices),
+            language=ctx.language,
+        )
+
+    def _error(self, ctx: CommandContext, exc: KuberError, intent: Intent | None) -> Reply:
+        text = ctx.t(exc.key, **exc.params)
+        buttons: tuple[Button, ...] = ()
+        if isinstance(exc, UserError) and exc.slot and intent is not None and exc.choices:
+            buttons = _fill_buttons(intent, exc.slot, list(exc.choices))
+        if isinstance(exc, TemporaryError):
+            text += "\n" + ctx.t("try_again_later")
+        return Reply(text, buttons=buttons, language=ctx.language, is_error=True)
+
+    def _previous_intent(self, platform: str, channel: str) -> Intent | None:
+        with self.store.session() as session:
+            row = session.get(ChannelContext, (platform, channel))
+        if row is None:
+            return None
+        try:
+            return intent_from_json(row.intent)
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def _remember(self, ctx: CommandContext, intent: Intent) -> None:
+        if intent.name in (IntentName.HELP, IntentName.UNKNOWN):
+            return
+        with self.store.session() as session:
+            row = session.get(ChannelContext, (ctx.platform, ctx.channel))
+            if row is None:
+                row = ChannelContext(platform=ctx.platform, channel=ctx.channel)
+            row.intent = intent.to_json()
+            row.updated_at = datetime.now(UTC)
+            session.add(row)
+
+
+class _Sayer:
+    """Posts the first reply of a command, or edits `message_ref` when given one."""
+
+    def __init__(self, ctx: CommandContext, message_ref: str | None) -> None:
+        self.ctx = ctx
+        self.message_ref = message_ref
+
+    def __call__(self, reply: Reply) -> str:
+        ref = _edit_or_post(self.ctx.conversation, self.message_ref, reply)
+        self.ctx.message_ref = ref
+        return ref
+
+
+def _edit_or_post(conversation: Conversation, ref: str | None, reply: Reply) -> str:
+    if ref is None:
+        return conversation.post(reply)
+    conversation.edit(ref, reply)
+    return ref
+
+
+def _fill_buttons(intent: Intent, slot: str, choices: list[str]) -> tuple[Button, ...]:
+    buttons = []
+    for choice in choices[:5]:
+        filled = intent.to_json()
+        filled[slot] = choice
+        if slot == "app":
+            filled["app_known"] = True
+        buttons.append(Button(choice, "fill", json.dumps(filled, ensure_ascii=False)))
+    return tuple(buttons)
+
+
+def intent_from_json(data: dict[str, Any]) -> Intent:
+    lang = data.get("lang", "en")
+    slots = {k: v for k, v in data.items() if k not in ("intent", "lang", "text", "app_known")}
+    return Intent(
+        name=IntentName(data["intent"]),
+        language="ko" if lang == "ko" else "en",
+        app_known=bool(data.get("app_known", True)),
+        **slots,
+    )
+
+
+def _title(pending: PendingAction) -> str:
+    return str(pending.plan.get("title", pending.action))
+
+
+def _error_reply(lang: Language, key: str, **params: object) -> Reply:
+    return Reply(translate(lang, key, **params), language=lang, is_error=True)
+
+
+def _decision_for(exc: KuberError) -> str:
+    return "invalid" if isinstance(exc, UserError) else "failed"
+
+
+def _known(key: str) -> bool:
+    from bot.i18n import has
+
+    return has(key)
+
+
+def _request_id() -> str:
+    return str(structlog.contextvars.get_contextvars().get("request_id", "?"))

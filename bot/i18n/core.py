@@ -1,0 +1,132 @@
+"""Messages of the core: the message flow, plans and approvals, policy and help."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # understanding
+    "not_understood": {
+        "en": "Sorry, I didn't understand that.",
+        "ko": "죄송해요, 무슨 말씀인지 이해하지 못했어요.",
+    },
+    "did_you_mean_commands": {
+        "en": "Did you mean: {examples}",
+        "ko": "혹시 이런 뜻인가요: {examples}",
+    },
+    "see_help": {
+        "en": "Type `help` to see what I can do.",
+        "ko": "`도움말`이라고 입력하면 할 수 있는 일을 보여 드려요.",
+    },
+    "ask_slot": {"en": "Which {slot}?", "ko": "어떤 {slot}인가요?"},
+    "ask_app": {"en": "Which app do you mean?", "ko": "어떤 앱을 말씀하시는 건가요?"},
+    "not_available": {
+        "en": "I understood `{intent}`, but that is not set up on this Kuber.",
+        "ko": "`{intent}` 명령은 이해했지만, 이 Kuber에는 아직 설정되어 있지 않아요.",
+    },
+    "not_configured": {
+        "en": "{system} is not configured: set {variable}.",
+        "ko": "{system} 연결이 설정되어 있지 않아요: {variable} 값을 지정해 주세요.",
+    },
+    "internal_error": {
+        "en": "Something went wrong on my side. Nothing was changed. (ref {ref})",
+        "ko": "제 쪽에서 문제가 생겼어요. 아무것도 변경되지 않았어요. (참조 {ref})",
+    },
+    "try_again_later": {
+        "en": "Nothing was changed; please try again in a minute.",
+        "ko": "아무것도 변경되지 않았어요. 잠시 후 다시 시도해 주세요.",
+    },
+    "unknown_action": {
+        "en": "That button ({action}) is not one I know.",
+        "ko": "알 수 없는 버튼이에요 ({action}).",
+    },
+    # plans and approvals
+    "plan_requested_by": {"en": "requested by {who}", "ko": "요청: {who}"},
+    "plan_protected": {
+        "en": "protected target: an admin must approve",
+        "ko": "보호된 대상: 관리자의 승인이 필요해요",
+    },
+    "plan_expires": {"en": "expires in {minutes} min", "ko": "{minutes}분 후 만료"},
+    "button_approve": {"en": "Approve", "ko": "승인"},
+    "button_cancel": {"en": "Cancel", "ko": "취소"},
+    "plan_applying": {"en": "{who} approved: {title} …", "ko": "{who} 님이 승인했어요: {title} …"},
+    "plan_cancelled": {"en": "{who} cancelled: {title}", "ko": "{who} 님이 취소했어요: {title}"},
+    "plan_unknown": {
+        "en": "I no longer know that plan; please ask again.",
+        "ko": "더 이상 찾을 수 없는 계획이에요. 다시 요청해 주세요.",
+    },
+    "plan_expired": {
+        "en": "This plan expired before it was approved; please ask again.",
+        "ko": "승인 전에 계획이 만료되었어요. 다시 요청해 주세요.",
+    },
+    "plan_already_approved": {
+        "en": "{who} already approved this plan.",
+        "ko": "{who} 님이 이미 승인한 계획이에요.",
+    },
+    "plan_already_done": {
+        "en": "This plan was already carried out.",
+        "ko": "이미 실행된 계획이에요.",
+    },
+    "plan_already_failed": {
+        "en": "This plan was tried and failed; ask again to retry.",
+        "ko": "이 계획은 실행되었지만 실패했어요. 다시 요청해 주세요.",
+    },
+    "plan_already_cancelled": {
+        "en": "{who} cancelled this plan.",
+        "ko": "{who} 님이 취소한 계획이에요.",
+    },
+    "plan_already_expired": {
+        "en": "This plan expired; please ask again.",
+        "ko": "만료된 계획이에요. 다시 요청해 주세요.",
+    },
+    "target_busy": {
+        "en": "{target} is busy: {operation} started by {who} is still running. Try again when it is done.",
+        "ko": "{target}에서 {who} 님이 시작한 {operation} 작업이 진행 중이에요. 끝난 뒤에 다시 시도해 주세요.",
+    },
+    # policy
+    "policy_refused": {"en": "You may not do that.", "ko": "이 작업을 할 권한이 없어요."},
+    "policy_viewer_cannot_change": {
+        "en": "You can look, but changes need the deployer role. Ask a team admin to add you in kuber.yaml.",
+        "ko": "조회는 할 수 있지만 변경하려면 deployer 역할이 필요해요. 팀 관리자에게 kuber.yaml에 추가해 달라고 요청하세요.",
+    },
+    "policy_viewer_cannot_approve": {
+        "en": "Approving needs the deployer role.",
+        "ko": "승인하려면 deployer 역할이 필요해요.",
+    },
+    "policy_protected_needs_admin": {
+        "en": "This target is protected: only an admin may approve.",
+        "ko": "보호된 대상이에요. 관리자만 승인할 수 있어요.",
+    },
+    "policy_four_eyes": {
+        "en": "This target is protected: someone other than the requester must approve.",
+        "ko": "보호된 대상이에요. 요청한 사람이 아닌 다른 사람이 승인해야 해요.",
+    },
+    # help
+    "help_title": {
+        "en": "Here is what you can ask me:",
+        "ko": "이런 것들을 부탁하실 수 있어요:",
+    },
+    "help_group_workloads": {"en": "Workloads (Kubernetes)", "ko": "워크로드 (쿠버네티스)"},
+    "help_group_builds": {"en": "Builds (Jenkins)", "ko": "빌드 (젠킨스)"},
+    "help_group_agile": {"en": "Sprint and backlog (Jira)", "ko": "스프린트와 백로그 (지라)"},
+    "help_group_alerts": {"en": "Alerts", "ko": "알림"},
+    "help_group_reliability": {"en": "Reliability (SLO)", "ko": "신뢰성 (SLO)"},
+    "help_group_general": {"en": "General", "ko": "일반"},
+    "help_footer_role": {
+        "en": "Your role: {role}. Changes show a plan first and run after approval.",
+        "ko": "내 역할: {role}. 변경 작업은 먼저 계획을 보여 드리고, 승인 후에 실행해요.",
+    },
+    "help_viewer_note": {
+        "en": "Commands that change something are hidden: your role is viewer.",
+        "ko": "변경 명령은 숨겨져 있어요: 현재 역할이 viewer예요.",
+    },
+    # chat delivery
+    "chat_rate_limited": {
+        "en": "{platform} asked to slow down for {seconds}s.",
+        "ko": "{platform}에서 {seconds}초 동안 천천히 보내 달라고 했어요.",
+    },
+    "chat_delivery_failed": {
+        "en": "{platform} did not take the message: {reason}",
+        "ko": "{platform}에서 메시지를 받지 않았어요: {reason}",
+    },
+    "chat_delivery_refused": {
+        "en": "{platform} refused the message: {reason}",
+        "ko": "{platform}에서 메시지를 거부했어요: {reason}",
+    },
+}

@@ -1,0 +1,68 @@
+"""Who may do what: roles from kuber.yaml, protected targets, and who may approve a plan.
+
+Viewers read; deployers change unprotected targets; admins change anything. A change to a
+protected cluster or namespace needs an admin's approval, and with `four_eyes` (the
+default) that admin must not be the person who asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.intents import IntentName
+from bot.messages import Actor
+from bot.settings import KuberConfig, Member, Role
+
+_RANK: dict[Role, int] = {"viewer": 0, "deployer": 1, "admin": 2}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    #: A message key of `bot.i18n` explaining a refusal.
+    reason: str | None = None
+
+
+ALLOW = Decision(True)
+
+
+def member_of(config: KuberConfig, platform: str, actor: Actor) -> Member | None:
+    return config.member(platform, actor.id, actor.name)
+
+
+def role_of(config: KuberConfig, platform: str, actor: Actor) -> Role:
+    member = member_of(config, platform, actor)
+    return member.role if member else config.policy.default_role
+
+
+def may_request(role: Role, intent: IntentName, mutating: bool) -> Decision:
+    """May someone with `role` ask for `intent` at all (before any target is known)?"""
+    if mutating and _RANK[role] < _RANK["deployer"]:
+        return Decision(False, "policy_viewer_cannot_change")
+    return ALLOW
+
+
+def is_protected(config: KuberConfig, *, cluster: str | None, namespace: str | None) -> bool:
+    if namespace and namespace in config.policy.protected_namespaces:
+        return True
+    found = config.cluster(cluster) if cluster else None
+    return bool(found and found.protected)
+
+
+def may_approve(
+    config: KuberConfig,
+    *,
+    approver_role: Role,
+    approver_id: str,
+    requester_id: str,
+    protected: bool,
+) -> Decision:
+    if _RANK[approver_role] < _RANK["deployer"]:
+        return Decision(False, "policy_viewer_cannot_approve")
+    if not protected:
+        return ALLOW
+    if approver_role != "admin":
+        return Decision(False, "policy_protected_needs_admin")
+    if config.policy.four_eyes and approver_id == requester_id:
+        return Decision(False, "policy_four_eyes")
+    return ALLOW

@@ -1,0 +1,360 @@
+"""Kuber's settings: secrets and URLs from `KUBER_*` variables, teams and apps from kuber.yaml.
+
+Everything is validated once at start-up; a wrong value stops start-up with a message that
+names the variable or the YAML path. Secrets are only ever read from the environment, and
+are held as `SecretStr` so they never print by accident.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zoneinfo
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.errors import ConfigError
+
+Role = Literal["viewer", "deployer", "admin"]
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _dns_label(value: str) -> str:
+    if not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid name (lower-case letters, digits and '-', at most 63)"
+        )
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown timezone {value!r} (use an IANA name such as Asia/Seoul)"
+        ) from exc
+    return value
+
+
+def _days(value: str) -> str:
+    """Day names only: APScheduler's crontab numbers count Monday as 0, a classic trap."""
+    for part in value.lower().split(","):
+        for day in part.split("-"):
+            if day.strip() not in _DAY_NAMES:
+                raise ValueError(f"{value!r}: use day names such as mon-fri or mon,wed,fri")
+    return value.lower()
+
+
+def _clock(value: str) -> str:
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value)
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day like 09:30")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_dns_label)]
+
+
+class _Strict(BaseModel):
+    """kuber.yaml sections: unknown keys are errors, so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Member(_Strict):
+    name: str
+    slack: str | None = None
+    mattermost: str | None = None
+    jira: str | None = None
+    role: Role = "deployer"
+
+
+class ChatChannels(_Strict):
+    slack: str | None = None
+    mattermost: str | None = None
+
+
+class JiraBoard(_Strict):
+    project: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,9}$")
+    board: int = Field(gt=0)
+
+
+class Standup(_Strict):
+    days: Annotated[str, AfterValidator(_days)] = "mon-fri"
+    time: Annotated[str, AfterValidator(_clock)] = "09:30"
+    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+
+
+class Team(_Strict):
+    name: str
+    channels: ChatChannels = ChatChannels()
+    namespaces: list[Name] = Field(default_factory=lambda: ["default"], min_length=1)
+    clusters: list[str] = Field(default_factory=list)
+    jira: JiraBoard | None = None
+    standup: Standup | None = None
+    members: list[Member] = Field(default_factory=list)
+
+    @property
+    def default_namespace(self) -> str:
+        return self.namespaces[0]
+
+    @property
+    def default_cluster(self) -> str | None:
+        return self.clusters[0] if self.clusters else None
+
+
+class App(_Strict):
+    name: Name
+    deployment: Name | None = None
+    container: str | None = None
+    namespace: Name | None = None
+    cluster: str | None = None
+    jenkins_job: str | None = None
+    team: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    max_replicas: int = Field(default=50, ge=1, le=1000)
+
+    @property
+    def deployment_name(self) -> str:
+        return self.deployment or self.name
+
+    @property
+    def container_name(self) -> str:
+        return self.container or self.name
+
+
+class Cluster(_Strict):
+    name: str
+    context: str | None = None
+    protected: bool = False
+
+    @property
+    def context_name(self) -> str:
+        return self.context or self.name
+
+
+class Policy(_Strict):
+    #: Namespaces where a change needs an admin's approval, whatever the cluster.
+    protected_namespaces: list[str] = Field(default_factory=lambda: ["prod", "production"])
+    #: The role of someone no team lists; "viewer" in production, "deployer" for a demo.
+    default_role: Role = "viewer"
+    #: On protected targets the approver must be someone other than the requester.
+    four_eyes: bool = True
+    approval_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+
+class KuberConfig(_Strict):
+    teams: list[Team] = Field(default_factory=list)
+    apps: list[App] = Field(default_factory=list)
+    clusters: list[Cluster] = Field(default_factory=list)
+    policy: Policy = Policy()
+
+    @model_validator(mode="after")
+    def _references_hold(self) -> KuberConfig:
+        _unique("teams", [t.name for t in self.teams])
+        _unique("apps", [a.name for a in self.apps])
+        _unique("clusters", [c.name for c in self.clusters])
+        team_names = {t.name for t in self.teams}
+        cluster_names = {c.name for c in self.clusters}
+        seen_aliases: dict[str, str] = {a.name: a.name for a in self.apps}
+        for index, app in enumerate(self.apps):
+            if app.team is not None and app.team not in team_names:
+                raise ValueError(f"apps[{index}].team: no team named {app.team!r}")
+            if app.cluster is not None and cluster_names and app.cluster not in cluster_names:
+                raise ValueError(f"apps[{index}].cluster: no cluster named {app.cluster!r}")
+            for alias in app.aliases:
+                owner = seen_aliases.setdefault(alias.lower(), app.name)
+                if owner != app.name:
+                    raise ValueError(
+                        f"apps[{index}].aliases: {alias!r} already names app {owner!r}"
+                    )
+        for index, team in enumerate(self.teams):
+            for cluster in team.clusters:
+                if cluster_names and cluster not in cluster_names:
+                    raise ValueError(f"teams[{index}].clusters: no cluster named {cluster!r}")
+        return self
+
+    # -- look-ups ----------------------------------------------------------------------------
+    def app(self, name: str) -> App | None:
+        return next((a for a in self.apps if a.name == name), None)
+
+    def team(self, name: str) -> Team | None:
+        return next((t for t in self.teams if t.name == name), None)
+
+    def cluster(self, name: str) -> Cluster | None:
+        return next((c for c in self.clusters if c.name == name), None)
+
+    def team_for_channel(self, platform: str, channel: str) -> Team | None:
+        for team in self.teams:
+            if getattr(team.channels, platform, None) == channel:
+                return team
+        return None
+
+    def member(self, platform: str, user_id: str, user_name: str | None = None) -> Member | None:
+        for member in self.members():
+            handle = getattr(member, platform, None) if platform != "console" else None
+            if handle == user_id or (handle is None and member.name in (user_id, user_name)):
+                return member
+        return None
+
+    def members(self) -> Iterator[Member]:
+        for team in self.teams:
+            yield from team.members
+
+
+def _unique(section: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{section}[{index}].name: {name!r} is defined twice")
+        seen.add(name)
+
+
+def _database_url(value: str) -> str:
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise ValueError(f"not a database URL: {exc}") from exc
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+    return value
+
+
+class EnvSettings(BaseModel):
+    """The `KUBER_*` environment (field `x` is `KUBER_X`). Secrets live here, never in files."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    database_url: Annotated[str, AfterValidator(_database_url)] = "sqlite:///.kuber/kuber.db"
+    config: Path | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["console", "json"] = "console"
+    public_url: str | None = None
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+
+    mattermost_url: str | None = None
+    mattermost_token: SecretStr | None = None
+    mattermost_command_token: SecretStr | None = None
+    #: Key of the HMAC Kuber puts inside Mattermost button contexts (Mattermost signs nothing).
+    mattermost_action_secret: SecretStr | None = None
+
+    kubeconfig: str | None = Field(default=None, validation_alias="KUBECONFIG")
+    kubernetes_in_cluster: bool = False
+    kubernetes_timeout: float = Field(default=10.0, gt=0, le=300)
+    rollout_timeout: float = Field(default=300.0, gt=0, le=3600)
+
+    jenkins_url: str | None = None
+    jenkins_user: str | None = None
+    jenkins_token: SecretStr | None = None
+    jira_url: str | None = None
+    jira_user: str | None = None
+    jira_token: SecretStr | None = None
+    alertmanager_url: str | None = None
+    prometheus_url: str | None = None
+    webhook_token: SecretStr | None = None
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, so logs can redact them wherever they appear."""
+        values = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                values.append(value.get_secret_value())
+        return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: EnvSettings
+    config: KuberConfig
+    config_path: Path | None = None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the environment and kuber.yaml; a `ConfigError` names what is wrong."""
+    environ = os.environ if environ is None else environ
+    env = _load_env(environ)
+    path = env.config
+    config = load_config_file(path) if path is not None else KuberConfig()
+    return Settings(env=env, config=config, config_path=path)
+
+
+def _load_env(environ: Mapping[str, str]) -> EnvSettings:
+    values = {k: v for k, v in environ.items() if k.startswith("KUBER_") or k == "KUBECONFIG"}
+    known = {f"KUBER_{name.upper()}" for name in EnvSettings.model_fields} | {"KUBECONFIG"}
+    try:
+        # Validate the given mapping, not os.environ, so tests stay hermetic.
+        return EnvSettings.model_validate(
+            {
+                (k if k == "KUBECONFIG" else k.removeprefix("KUBER_").lower()): v
+                for k, v in values.items()
+                if k in known
+            }
+        )
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, prefix="KUBER_", env=True)) from None
+
+
+def load_config_file(path: Path) -> KuberConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"KUBER_CONFIG: cannot read {path}: {exc.strerror}") from None
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(
+            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping (teams:, apps:, clusters:)")
+    try:
+        return KuberConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: " + _describe(exc)) from None
+
+
+def _describe(exc: ValidationError, prefix: str = "", env: bool = False) -> str:
+    """Pydantic errors as `path: what is wrong` lines, with YAML paths like apps[2].name."""
+    lines = []
+    for error in exc.errors():
+        path = ""
+        for part in error["loc"]:
+            if isinstance(part, int):
+                path += f"[{part}]"
+            else:
+                name = str(part)
+                if env:
+                    name = name if name == "KUBECONFIG" else prefix + name.upper()
+                path += ("." if path else "") + name
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling)"
+        lines.append(f"{path}: {message}" if path else message)
+    return "; ".join(lines)

@@ -1,0 +1,90 @@
+"""The tables. Timestamps are timezone-aware UTC everywhere (sqlmodel rejects naive ones).
+
+Changing a table means adding an Alembic migration in `bot/store/migrations/versions/`;
+`tests/unit/test_store.py` fails when the models and the migrations disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CommandRecord(SQLModel, table=True):
+    """One attempt at a command, allowed or not: the audit trail and the stand-up's source."""
+
+    __tablename__ = "command_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: str = Field(max_length=128)
+    actor_name: str = Field(max_length=128)
+    platform: str = Field(max_length=32)
+    channel: str = Field(max_length=128, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    intent: str = Field(max_length=32, index=True)
+    target: str | None = Field(default=None, max_length=256)
+    #: planned, executed, refused, invalid, approved, cancelled, expired, failed, answered
+    decision: str = Field(max_length=32)
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    duration_ms: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    pending_action_id: str | None = Field(default=None, max_length=64, index=True)
+
+
+class PendingAction(SQLModel, table=True):
+    """A plan waiting for Approve or Cancel; decided at most once, then kept for the audit."""
+
+    __tablename__ = "pending_action"
+
+    id: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    platform: str = Field(max_length=32)
+    channel: str = Field(max_length=128)
+    thread: str | None = Field(default=None, max_length=128)
+    message_ref: str | None = Field(default=None, max_length=128)
+    requested_by_id: str = Field(max_length=128)
+    requested_by_name: str = Field(max_length=128)
+    language: str = Field(default="en", max_length=8)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    action: str = Field(max_length=64)
+    params: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    plan: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    target: str = Field(max_length=256)
+    protected: bool = False
+    #: pending, approved, cancelled, expired, done, failed
+    status: str = Field(default="pending", max_length=16, index=True)
+    decided_by_id: str | None = Field(default=None, max_length=128)
+    decided_by_name: str | None = Field(default=None, max_length=128)
+    decided_at: datetime | None = None
+
+
+class OperationLock(SQLModel, table=True):
+    """One mutating operation per target at a time ("payment is rolling out, started by X")."""
+
+    __tablename__ = "operation_lock"
+
+    target: str = Field(primary_key=True, max_length=256)
+    action_id: str = Field(max_length=64)
+    holder_name: str = Field(max_length=128)
+    operation: str = Field(max_length=64)
+    acquired_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class ChannelContext(SQLModel, table=True):
+    """The last understood command per channel, so "scale it to 5" knows what "it" is."""
+
+    __tablename__ = "channel_context"
+
+    platform: str = Field(primary_key=True, max_length=32)
+    channel: str = Field(primary_key=True, max_length=128)
+    intent: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

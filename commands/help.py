@@ -1,0 +1,40 @@
+"""`help` / `도움말`: what this person may ask Kuber, grouped, in the language they asked in.
+
+Only registered commands are listed, so help never promises something this Kuber cannot do,
+and a viewer is not shown commands that change things.
+"""
+
+from __future__ import annotations
+
+from bot.context import CommandContext
+from bot.intents import MUTATING, IntentName
+from bot.messages import Field, Reply
+from bot.registry import GROUPS, command, load_commands
+
+
+@command(
+    IntentName.HELP,
+    group="general",
+    summary_en="Show what I can do",
+    summary_ko="할 수 있는 일 보기",
+    examples_en=("help",),
+    examples_ko=("도움말",),
+)
+def show_help(ctx: CommandContext) -> Reply:
+    registry = load_commands()
+    may_change = ctx.role != "viewer"
+    fields: list[Field] = []
+    for group in GROUPS:
+        lines = []
+        for spec in registry.specs():
+            if spec.group != group or (spec.intent in MUTATING and not may_change):
+                continue
+            examples = spec.examples.get(ctx.language) or spec.examples["en"]
+            example = f" — `{examples[0]}`" if examples else ""
+            lines.append(f"• {spec.summary[ctx.language]}{example}")
+        if lines:
+            fields.append(Field(ctx.t(f"help_group_{group}"), "\n".join(lines)))
+    context = ctx.t("help_footer_role", role=ctx.role)
+    if not may_change:
+        context += " " + ctx.t("help_viewer_note")
+    return Reply(ctx.t("help_title"), fields=tuple(fields), context=context, language=ctx.language)

@@ -1,0 +1,118 @@
+"""Settings validation: a good kuber.yaml loads; every kind of bad one names what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.settings import load_config_file, load_settings
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy/examples/kuber.yaml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kuber.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_file_loads_with_defaults_applied() -> None:
+    config = load_config_file(EXAMPLE)
+    team = config.teams[0]
+    assert team.default_namespace == "payments"
+    assert team.default_cluster == "prod-seoul"
+    assert config.app("payment") is not None
+    assert config.app("payment").deployment_name == "payment-api"  # type: ignore[union-attr]
+    assert config.app("cart").container_name == "cart"  # type: ignore[union-attr]
+    assert config.app("cart").max_replicas == 50  # type: ignore[union-attr]
+    assert config.cluster("prod-seoul").protected  # type: ignore[union-attr]
+    assert config.member("slack", "U0ALICE").role == "admin"  # type: ignore[union-attr]
+
+
+def test_environment_and_file_load_together(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "KUBER_CONFIG": str(EXAMPLE),
+            "KUBER_DATABASE_URL": "postgresql://kuber@db:5432/kuber",
+            "KUBER_SLACK_BOT_TOKEN": "xoxb-secret-value",
+            "KUBECONFIG": str(tmp_path / "kubeconfig"),
+            "UNRELATED": "ignored",
+        }
+    )
+    assert settings.env.database_url.startswith("postgresql://")
+    assert settings.env.kubeconfig == str(tmp_path / "kubeconfig")
+    assert "xoxb-secret-value" not in repr(settings.env)
+    assert settings.env.secrets() == ["xoxb-secret-value"]
+    assert len(settings.config.apps) == 2
+
+
+def test_no_config_file_means_an_empty_but_valid_configuration() -> None:
+    settings = load_settings({})
+    assert settings.config.teams == []
+    assert settings.env.database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("teams: [\n  - name: a\n  bad", "not valid YAML at line"),
+        ("- just\n- a list\n", "the top level must be a mapping"),
+        ("teams:\n  - name: a\n    chanels: {}\n", "teams[0].chanels: unknown key"),
+        ("apps:\n  - name: Payment_API\n", "apps[0].name: 'Payment_API' is not a valid name"),
+        ("apps:\n  - name: pay\n    max_replicas: 5000\n", "apps[0].max_replicas"),
+        ("apps:\n  - name: pay\n    team: nobody\n", "apps[0].team: no team named 'nobody'"),
+        ("apps:\n  - name: pay\n  - name: pay\n", "apps[1].name: 'pay' is defined twice"),
+        (
+            "apps:\n  - {name: a, aliases: [x]}\n  - {name: b, aliases: [x]}\n",
+            "apps[1].aliases: 'x' already names app 'a'",
+        ),
+        (
+            "teams:\n  - name: a\n    standup: {timezone: Mars/Olympus}\n",
+            "teams[0].standup.timezone: unknown timezone 'Mars/Olympus'",
+        ),
+        (
+            "teams:\n  - name: a\n    standup: {days: 1-5}\n",
+            "teams[0].standup.days: '1-5': use day names",
+        ),
+        ("teams:\n  - name: a\n    standup: {time: '25:00'}\n", "is not a time of day"),
+        (
+            "clusters: [{name: prod}]\nteams:\n  - {name: a, clusters: [qa]}\n",
+            "teams[0].clusters: no cluster named 'qa'",
+        ),
+        ("teams:\n  - {name: a, members: [{name: x, role: boss}]}\n", "teams[0].members[0].role"),
+        ("policy: {approval_minutes: 0}\n", "policy.approval_minutes"),
+    ],
+)
+def test_a_bad_file_names_the_path_and_the_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    assert message in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_a_missing_file_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"KUBER_CONFIG: cannot read .*nowhere.yaml"):
+        load_settings({"KUBER_CONFIG": str(tmp_path / "nowhere.yaml")})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("KUBER_DATABASE_URL", "mysql://x", "KUBER_DATABASE_URL: only sqlite"),
+        ("KUBER_DATABASE_URL", "not a url", "KUBER_DATABASE_URL: not a database URL"),
+        ("KUBER_LOG_LEVEL", "loud", "KUBER_LOG_LEVEL"),
+        ("KUBER_KUBERNETES_TIMEOUT", "-1", "KUBER_KUBERNETES_TIMEOUT"),
+    ],
+)
+def test_a_bad_variable_is_named(variable: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings({variable: value})
+
+
+def test_a_bad_variable_never_echoes_a_secret() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"KUBER_LOG_LEVEL": "loud", "KUBER_JIRA_TOKEN": "s3cr3t-token"})
+    assert "s3cr3t-token" not in str(caught.value)

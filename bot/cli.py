@@ -13,8 +13,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.nlu import AppCatalog
 
 EXIT_CONFIG = 2
 
@@ -85,13 +89,13 @@ def _run_parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _catalog_from(names: list[str]) -> object:
+def _catalog_from(names: list[str]) -> AppCatalog:
     from bot.nlu import AppCatalog
 
     return AppCatalog.from_names([n.strip() for n in names if n.strip()])
 
 
-def _configured_catalog() -> object:
+def _configured_catalog() -> AppCatalog:
     from bot.nlu import AppCatalog
     from bot.settings import load_settings
 

@@ -308,26 +308,34 @@ class Dispatcher:
             return bool(getattr(result, "rowcount", 0))
 
     def _lock(self, pending: PendingAction, actor: Actor) -> OperationLock | None:
-        """Take the target's lock; return the current holder when someone else has it."""
+        """Take the target's lock; return the current holder when someone else has it.
+
+        The primary key makes this atomic across workers and replicas: the insert of the
+        second contender fails. A lock past its expiry (its holder died) is taken over.
+        """
         now = datetime.now(UTC)
-        lock = OperationLock(
-            target=pending.target,
-            action_id=pending.id,
-            holder_name=actor.name,
-            operation=pending.action,
-            expires_at=now + LOCK_TTL,
-        )
-        try:
-            with self.store.session() as session:
-                stale = session.get(OperationLock, pending.target)
-                if stale is not None and stale.expires_at < now:
-                    session.delete(stale)
-                    session.flush()
-                session.add(lock)
-        except IntegrityError:
-            with self.store.session() as session:
-                return session.get(OperationLock, pending.target)
-        return None
+        for _ in range(3):
+            try:
+                with self.store.session() as session:
+                    session.add(
+                        OperationLock(
+                            target=pending.target,
+                            action_id=pending.id,
+                            holder_name=actor.name,
+                            operation=pending.action,
+                            expires_at=now + LOCK_TTL,
+                        )
+                    )
+                return None
+            except IntegrityError:
+                with self.store.session() as session:
+                    held = session.get(OperationLock, pending.target)
+                    if held is not None and held.expires_at >= now:
+                        return held
+                    if held is not None:
+                        session.delete(held)
+        with self.store.session() as session:  # still contended: report whoever holds it now
+            return session.get(OperationLock, pending.target)
 
     def _unlock(self, pending: PendingAction) -> None:
         with self.store.session() as session:

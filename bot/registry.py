@@ -78,7 +78,10 @@ class CommandRegistry:
         return self._appliers.get(action)
 
     def specs(self) -> Iterable[CommandSpec]:
-        return sorted(self._commands.values(), key=lambda s: GROUPS.index(s.group))
+        order = list(IntentName)
+        return sorted(
+            self._commands.values(), key=lambda s: (GROUPS.index(s.group), order.index(s.intent))
+        )
 
     def command(
         self,

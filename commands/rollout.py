@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.approvals import approval_buttons, create_pending
 from bot.context import CommandContext
-from bot.messages import Field, Reply
+from bot.messages import Button, Field, Reply
 from bot.plans import Change, Plan
 from integrations.kubernetes import DeploymentRef, PodInfo, RolloutProgress
 
@@ -61,7 +61,7 @@ def _failed(ctx: CommandContext, ref: DeploymentRef, title: str, result: Rollout
         fields.append(
             Field(ctx.t("wl_field_failing_pods"), "\n".join(_pod_line(p) for p in pods[:5]))
         )
-    buttons = ()
+    buttons: tuple[Button, ...] = ()
     history = clusters.history(ref)
     previous = [r for r in history if not r.current]
     if previous:

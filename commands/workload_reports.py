@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.context import CommandContext
 from bot.intents import IntentName
 from bot.messages import Field, Reply
@@ -71,7 +73,7 @@ def _overview(ctx: CommandContext, namespace: str | None, cluster: str | None) -
     cluster_name = cluster_for(ctx, None, cluster)
     namespace_name = namespace_for(ctx, None, namespace)
     states = ctx.services.kubernetes.list_deployments(cluster_name, namespace_name)
-    rows = [("APP", "READY", "UP-TO-DATE", "AVAILABLE", "IMAGE")]
+    rows: list[tuple[str, ...]] = [("APP", "READY", "UP-TO-DATE", "AVAILABLE", "IMAGE")]
     for state in states:
         image = (state.image or "?").rsplit("/", 1)[-1]
         rows.append(
@@ -145,7 +147,7 @@ def history(
 ) -> Reply:
     target = resolve(ctx, app, namespace, cluster)
     revisions = ctx.services.kubernetes.history(target.ref)
-    rows = [("REVISION", "IMAGE", "CREATED", "CHANGE-CAUSE")]
+    rows: list[tuple[str, ...]] = [("REVISION", "IMAGE", "CREATED", "CHANGE-CAUSE")]
     for revision in reversed(revisions):
         marker = " *" if revision.current else ""
         created = revision.created.strftime("%Y-%m-%d %H:%M") if revision.created else "-"
@@ -166,7 +168,7 @@ def history(
 
 
 def _pod_table(pods: list[PodInfo]) -> str:
-    rows = [("POD", "STATUS", "READY", "RESTARTS", "AGE")]
+    rows: list[tuple[str, ...]] = [("POD", "STATUS", "READY", "RESTARTS", "AGE")]
     for pod in pods:
         rows.append(
             (
@@ -180,7 +182,7 @@ def _pod_table(pods: list[PodInfo]) -> str:
     return _table(rows)
 
 
-def _table(rows: list[tuple[str, ...]]) -> str:
+def _table(rows: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()

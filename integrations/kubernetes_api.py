@@ -21,7 +21,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config import ConfigException
 
 from bot.errors import ConfigError
-from integrations.kubernetes_errors import ObjectNotFound, Target, api_error, call
+from integrations.kubernetes_errors import ObjectNotFound, Target, Unavailable, api_error, call
 from integrations.kubernetes_models import Json
 
 # kubernetes.config is not annotated; typed names keep the calls below checked.
@@ -217,7 +217,13 @@ def _events(
             line, buffer = buffer.split(b"\n", 1)
             if not line.strip():
                 continue
-            event = json.loads(line)
+            try:
+                event = json.loads(line)
+            except ValueError as exc:
+                # A line cut short (a proxy dropping the stream): watch again from the last event.
+                raise Unavailable(
+                    "k8s_unavailable", cluster=target.cluster, detail="broken watch stream"
+                ) from exc
             kind, obj = str(event.get("type", "")), event.get("object") or {}
             if kind == "ERROR":
                 code = int(obj.get("code") or 500)

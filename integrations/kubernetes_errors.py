@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import pydantic
 import urllib3
 from kubernetes.client.exceptions import ApiException
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -215,7 +216,7 @@ def api_error(exc: ApiException, target: Target, account: str) -> Exception:
         return Unavailable(
             "k8s_unavailable", delay=_retry_after(exc), cluster=target.cluster, detail=message
         )
-    if status == 0:
+    if status == 0 and message.startswith("SSLError"):
         # The client reports TLS failures as status 0: a certificate problem, not an outage.
         return PermanentError("k8s_tls", cluster=target.cluster, detail=message.splitlines()[-1])
     return PermanentError("k8s_api_error", cluster=target.cluster, status=status, detail=message)
@@ -242,6 +243,13 @@ def call(target: Target, account: str, fn: Callable[[], T]) -> T:
         raise api_error(exc, target, account) from exc
     except urllib3.exceptions.HTTPError as exc:
         raise connection_error(exc, target) from exc
+    except pydantic.ValidationError as exc:
+        # The client validates answers against its models: an answer it cannot read is the
+        # server's (or a proxy's) fault and will not pass by asking again.
+        first: Mapping[str, Any] = next(iter(exc.errors()), {})
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        detail = f"{exc.title} {where}: {first.get('msg', 'invalid')}"
+        raise PermanentError("k8s_bad_response", cluster=target.cluster, detail=detail) from exc
 
 
 # -- retry ---------------------------------------------------------------------------------
@@ -270,7 +278,3 @@ def retrying(fn: Callable[[], T], attempts: int = ATTEMPTS) -> T:
         reraise=True,
     )
     return retryer(fn)
-
-
-def choices(values: Sequence[object]) -> list[str]:
-    return [str(v) for v in values]

@@ -41,9 +41,12 @@ class ConsoleConversation:
     def _show(self, ref: str, reply: Reply, *, edit: bool) -> None:
         record = {"ref": ref, "edit": edit, **reply.to_json()}
         self.replies.append(record)
-        for button in reply.buttons:
-            if button.action == "approve":
-                self.awaiting.append((ref, button.value))
+        # A plan asks for approval; an offer made with a failure (the one-click rollback) is
+        # left for the person to choose, even under --yes.
+        if not reply.is_error:
+            for button in reply.buttons:
+                if button.action == "approve":
+                    self.awaiting.append((ref, button.value))
         if self.as_json:
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
@@ -108,19 +111,24 @@ class Console:
                 self.say(line.strip())
 
     def _settle_plans(self) -> None:
-        """Plans are approved only after the dispatcher has stored them, never mid-message."""
+        """Answer plans only after the dispatcher has stored them, never mid-message.
+
+        With --yes they are approved; at a terminal the person is asked; otherwise they stay
+        pending (and expire), as an unanswered plan in a chat channel would.
+        """
         while self.conversation.awaiting:
             ref, action_id = self.conversation.awaiting.pop(0)
-            if self.auto_approve or self._confirm():
-                click = ActionClick(PLATFORM, CHANNEL, self.actor, "approve", action_id, ref)
-            else:
-                click = ActionClick(PLATFORM, CHANNEL, self.actor, "cancel", action_id, ref)
+            answer = "approve" if self.auto_approve else self._confirm()
+            if answer is None:
+                continue
+            click = ActionClick(PLATFORM, CHANNEL, self.actor, answer, action_id, ref)
             self.dispatcher.handle_action(click, self.conversation)
 
-    def _confirm(self) -> bool:
+    def _confirm(self) -> str | None:
         if self.ask is None or not self.ask.isatty():
-            return False
+            return None
         out = self.conversation.out
         out.write("Approve? [y/N] ")
         out.flush()
-        return self.ask.readline().strip().lower() in ("y", "yes", "네", "예", "응")
+        yes = self.ask.readline().strip().lower() in ("y", "yes", "네", "예", "응")
+        return "approve" if yes else "cancel"

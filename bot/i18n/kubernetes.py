@@ -96,6 +96,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Kuber cannot trust the TLS connection to {cluster}: {detail}",
         "ko": "{cluster} 클러스터와의 TLS 연결을 신뢰할 수 없어요: {detail}",
     },
+    "k8s_bad_response": {
+        "en": "The Kubernetes API of {cluster} sent an answer Kuber cannot read: {detail}",
+        "ko": "{cluster} 클러스터의 Kubernetes API가 읽을 수 없는 응답을 보냈어요: {detail}",
+    },
     "k8s_api_error": {
         "en": "The Kubernetes API of {cluster} answered {status}: {detail}",
         "ko": "{cluster} 클러스터의 Kubernetes API가 {status} 오류를 돌려줬어요: {detail}",

@@ -115,9 +115,13 @@ class AppCatalog:
         if not self.names:
             return []
         found = process.extract(
-            _canonical_form(word), self.names, scorer=fuzz.WRatio, limit=limit, score_cutoff=30
+            _canonical_form(word), self.names, scorer=fuzz.WRatio, limit=limit, score_cutoff=50
         )
-        return [name for name, _score, _index in found]
+        if not found:
+            return []
+        # Offer only names about as close as the best: "paymnt-gw" suggests payment, not cart.
+        best = found[0][1]
+        return [name for name, score, _index in found if score >= best - 10]
 
     def _resolve(self, key: str) -> AppMatch | None:
         if key in self._alias_index:

@@ -34,6 +34,8 @@ _NAMESPACED = frozenset(
 # Never glued into a two-word app name ("to cart" is not an app called to-cart).
 _NO_JOIN = frozenset({"to", "in", "on", "of", "the", "a", "an", "for", "and", "from", "at", "by"})
 
+_ABOUT_AN_APP = (IntentName.STATUS, IntentName.LOGS, IntentName.HISTORY)
+
 Span = tuple[int, int]
 
 
@@ -78,7 +80,8 @@ def pick_app(
                 known.append((joined.score, index, joined, {token.text, following.text}))
                 skip_next = True
                 continue
-        match = catalog.resolve(token.text)
+        # "payment's logs": the possessive is not part of the name.
+        match = catalog.resolve(token.text.removesuffix("'s"))
         if match is None:
             continue
         if match.known:
@@ -224,9 +227,11 @@ def parse(text: str, catalog: AppCatalog, previous: Intent | None = None) -> Int
             return later
         guess = typo_command(prepared) if app is not None and app.known else None
         if guess is None:
-            return Intent(
-                IntentName.UNKNOWN, language=language, suggestions=ranked_commands(prepared)
-            )
+            suggestions = ranked_commands(prepared)
+            if not suggestions and app is not None and app.known and app.score >= 85:
+                # Only an app was named: offer what people most often ask about one.
+                suggestions = _ABOUT_AN_APP
+            return Intent(IntentName.UNKNOWN, language=language, suggestions=suggestions)
         name = guess
     intent = _command(name, prepared, catalog, issue, replicas, delta)
     return fill_from_previous(intent, previous, back=back)

@@ -371,17 +371,16 @@ def _known_status(text: str) -> str | None:
 def transition_status(raw: str, low: str, issue: Found | None) -> str | None:
     """The Jira status asked for: a known one (To Do, In Progress, Done, In Review) or as typed."""
     after = raw[issue.end :] if issue else raw
-    target = _STATUS_TARGET.search(after)
-    korean = None if target else _STATUS_TARGET_KO.search(after)
+    korean = _STATUS_TARGET_KO.search(after)
     if korean:
         # Korean status names have spaces ("할 일로"): read everything before the particle.
         known = _known_status(after[: korean.end(1)].lower())
         if known:
             return known
-        target = korean
+    target = _STATUS_TARGET.search(after) or korean
     if target:
         phrase = target.group(1).strip()
-        known = _known_status(phrase.lower())
+        known = _known_status(phrase.lower()) or _known_status(target.group(0).lower())
         if known:
             return known
         if 0 < len(phrase.split()) <= 3 and phrase.lower() not in NOT_APP_NAMES - {"done"}:
@@ -472,7 +471,7 @@ def alert(raw: str) -> Found | None:
 
 _SUMMARY_LEAD = re.compile(
     r"^\s*(?:[:\-]+|titled|called|named|about|saying|that\s+says|with\s+(?:the\s+)?"
-    r"(?:title|summary)|for|:)\s*",
+    r"(?:title|summary)|for|to|:)\s*",
     re.I,
 )
 _KO_SUMMARY_TAIL = re.compile(

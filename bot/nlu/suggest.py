@@ -7,8 +7,10 @@ certain typo of a command word and a known app stands beside it.
 from __future__ import annotations
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.intents import IntentName
+from bot.nlu.lexicon import NOT_APP_NAMES
 from bot.nlu.normalize import Text, prepare, strip_particle
 
 _KEYWORDS: dict[str, IntentName] = {}
@@ -56,15 +58,18 @@ def ranked_commands(text: Text, limit: int = 3) -> tuple[IntentName, ...]:
 
 
 def typo_command(text: Text) -> IntentName | None:
-    """The command a long word is a one-letter slip of ("restrat", "depoly"), if any."""
-    best: tuple[float, IntentName] | None = None
+    """The command a long word is a one-letter slip of ("restrat", "depoly"), if any.
+
+    Real words are never slips: "start" is not a mistyped "restart".
+    """
     for token in text.tokens:
-        if token.hangul or len(token.text) < 5:
+        word = token.text
+        if token.hangul or len(word) < 5 or word in NOT_APP_NAMES:
             continue
-        found = process.extractOne(token.text, _WORDS, scorer=fuzz.ratio, score_cutoff=80)
-        if found is not None and (best is None or found[1] > best[0]):
-            best = (float(found[1]), _KEYWORDS[found[0]])
-    return best[1] if best else None
+        found = process.extractOne(word, _WORDS, scorer=OSA.distance, score_cutoff=1)
+        if found is not None:
+            return _KEYWORDS[found[0]]
+    return None
 
 
 def suggest_commands(text: str) -> tuple[IntentName, ...]:

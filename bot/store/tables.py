@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -88,3 +88,40 @@ class ChannelContext(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=128)
     intent: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One outgoing chat post or edit, kept until the platform has it or has refused it.
+
+    `key` is this row's own id, stamped on the post so a restart can ask the platform whether
+    it arrived; `ref` names the message (for a post, its own key; for an edit, the post's).
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        # Reverse look-up of a platform id (a button clicked on a message Kuber posted).
+        Index("ix_outbox_message_platform_id", "platform", "channel", "platform_id"),
+        # The sender's scan: the oldest unfinished row of each channel.
+        Index("ix_outbox_message_queue", "status", "platform", "channel", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    ref: str = Field(max_length=64, index=True)
+    #: post, edit
+    kind: str = Field(max_length=8)
+    platform: str = Field(max_length=32)
+    channel: str = Field(max_length=128)
+    #: The platform's thread id, or the ref of a post of ours still waiting to be sent.
+    thread: str | None = Field(default=None, max_length=128)
+    reply: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: pending, sending, sent, failed
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    #: A try failed in a way that may still have reached the platform: look before re-posting.
+    maybe_sent: bool = False
+    not_before: datetime | None = None
+    platform_id: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text))

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -213,7 +213,7 @@ class SandboxServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self, poll_interval: float = 0.02) -> SandboxServer:
+    def start(self, poll_interval: float = 0.02) -> Self:
         # A short poll keeps `stop()` quick; the default half second adds up over a test run.
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -228,7 +228,7 @@ class SandboxServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> SandboxServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -149,16 +149,8 @@ class KubernetesSandbox(SandboxServer):
         self._add_routes()
 
     # -- life ------------------------------------------------------------------------------
-    def start(self) -> KubernetesSandbox:
-        # As the base does, but polling for shutdown every 50 ms instead of 500 ms: tests start
-        # and stop a sandbox each, and the default poll made every stop cost half a second.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"{self.name}-sandbox",
-            daemon=True,
-        )
-        self._thread.start()
+    def start(self, poll_interval: float = 0.02) -> KubernetesSandbox:
+        super().start(poll_interval)
         self.controller.start()
         return self
 
@@ -322,6 +314,15 @@ class KubernetesSandbox(SandboxServer):
 
     # -- writing ---------------------------------------------------------------------------
     def _body(self, request: Request) -> Any:
+        if "protobuf" in request.headers.get("content-type", ""):
+            # kubectl's typed generators (`kubectl create deployment`) send protobuf; a real
+            # server decodes it, the sandbox says plainly that it does not.
+            raise ApiError(
+                415,
+                "UnsupportedMediaType",
+                "the sandbox accepts JSON bodies only, not protobuf; "
+                "create objects with `kubectl apply -f` or the API in JSON",
+            )
         try:
             return request.json()
         except ValueError as exc:

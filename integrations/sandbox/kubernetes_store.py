@@ -14,20 +14,21 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 #: Kubernetes names generated suffixes from this alphabet (no vowels, no look-alike digits).
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 Obj = dict[str, Any]
+_T = TypeVar("_T")
 
 
-def clone(value: Any) -> Any:
+def clone(value: _T) -> _T:
     """A deep copy of JSON-shaped data, several times faster than copy.deepcopy."""
     if isinstance(value, dict):
-        return {key: clone(item) for key, item in value.items()}
+        return cast(_T, {key: clone(item) for key, item in value.items()})
     if isinstance(value, list):
-        return [clone(item) for item in value]
+        return cast(_T, [clone(item) for item in value])
     return value
 
 

@@ -175,6 +175,7 @@ class SlackWorkspace:
         attachments: list[Any] | None = None,
         thread_ts: str | None = None,
         files: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         if thread_ts is not None:
             parent = self.find_message(channel, thread_ts)
@@ -202,6 +203,8 @@ class SlackWorkspace:
             message["thread_ts"] = thread_ts
         if files:
             message["files"] = files
+        if metadata:
+            message["metadata"] = copy.deepcopy(metadata)
         record = {**message, "edits": []}
         channel.messages.append(record)
         return message

@@ -29,7 +29,7 @@ from integrations.sandbox.slack_store import (
 
 MAX_TEXT = 40_000
 # Arguments that arrive as JSON text when a client sends a form instead of a JSON body.
-JSON_ARGS = ("blocks", "attachments", "files")
+JSON_ARGS = ("blocks", "attachments", "files", "metadata")
 
 Method = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -56,6 +56,28 @@ def call_args(request: Request) -> dict[str, Any]:
 
 def flag(value: Any) -> bool:
     return value in (True, 1, "1", "true", "True")
+
+
+def message_metadata(value: Any) -> dict[str, Any] | None:
+    """Check `metadata` as chat.postMessage does: an event type and a JSON object payload."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("event_type"), str)
+        or not value["event_type"]
+        or not isinstance(value.get("event_payload"), dict)
+    ):
+        raise SlackError("invalid_metadata_format")
+    return {"event_type": value["event_type"], "event_payload": value["event_payload"]}
+
+
+def history_message(record: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+    """A message as history methods show it: metadata only for those who ask."""
+    message = public_message(record)
+    if not with_metadata:
+        message.pop("metadata", None)
+    return message
 
 
 class SlackWebApi:
@@ -121,6 +143,7 @@ class SlackWebApi:
             blocks=blocks,
             attachments=attachments,
             thread_ts=args.get("thread_ts") or None,
+            metadata=message_metadata(args.get("metadata")),
         )
         return {"channel": channel.id, "ts": message["ts"], "message": message}
 
@@ -161,11 +184,41 @@ class SlackWebApi:
         return {"channel": self.workspace.channel_object(channel)}
 
     def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages, newest first, between `oldest` and `latest` as Slack pages them.
+
+        Message metadata is only shown with `include_all_metadata`, as in Slack; the cursor is
+        an offset into the answer, which is enough for a sandbox that never compacts history.
+        """
         channel = self.workspace.resolve_channel(args.get("channel"))
         limit = int(args.get("limit") or 100)
-        top_level = [m for m in channel.messages if m.get("thread_ts") in (None, m["ts"])]
-        newest_first = [public_message(m) for m in reversed(top_level)][:limit]
-        return {"messages": newest_first, "has_more": len(top_level) > limit}
+        inclusive = flag(args.get("inclusive"))
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args["latest"]) if args.get("latest") else None
+
+        def in_range(ts: float) -> bool:
+            above = ts >= oldest if inclusive else ts > oldest
+            below = latest is None or (ts <= latest if inclusive else ts < latest)
+            return above and below
+
+        top_level = [
+            m
+            for m in channel.messages
+            if m.get("thread_ts") in (None, m["ts"]) and in_range(float(m["ts"]))
+        ]
+        newest_first = list(reversed(top_level))
+        try:
+            start = int(args.get("cursor") or 0)
+        except ValueError as exc:
+            raise SlackError("invalid_cursor") from exc
+        page = newest_first[start : start + limit]
+        with_metadata = flag(args.get("include_all_metadata"))
+        answer: dict[str, Any] = {
+            "messages": [history_message(m, with_metadata) for m in page],
+            "has_more": start + limit < len(newest_first),
+        }
+        if answer["has_more"]:
+            answer["response_metadata"] = {"next_cursor": str(start + limit)}
+        return answer
 
     def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.workspace.resolve_channel(args.get("channel"))
@@ -173,7 +226,8 @@ class SlackWebApi:
         if self.workspace.find_message(channel, ts) is None:
             raise SlackError("thread_not_found")
         thread = [m for m in channel.messages if m["ts"] == ts or m.get("thread_ts") == ts]
-        return {"messages": [public_message(m) for m in thread], "has_more": False}
+        with_metadata = flag(args.get("include_all_metadata"))
+        return {"messages": [history_message(m, with_metadata) for m in thread], "has_more": False}
 
     # -- files (the flow of files_upload_v2) -------------------------------------------------
     def files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:

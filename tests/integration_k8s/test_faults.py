@@ -149,3 +149,22 @@ def test_a_hung_server_times_out(
         with pytest.raises(Unavailable):
             impatient.get(DeploymentRef("sandbox", "default", "auth"))
     assert time.monotonic() - started < 3
+
+
+def test_an_answer_the_client_cannot_read_is_permanent(
+    clusters: KubernetesClusters, sandbox: KubernetesSandbox
+) -> None:
+    broken = {
+        "kind": "Deployment",
+        "apiVersion": "apps/v1",
+        "metadata": {"name": "auth", "namespace": "default"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "auth"}},
+            "template": {"spec": {"containers": [{"image": "auth:1"}]}},  # no name
+        },
+    }
+    sandbox.inject(f"GET {DEPLOYMENT}auth$", 200, body=broken)
+    with pytest.raises(PermanentError) as caught:
+        clusters.get(DeploymentRef("sandbox", "default", "auth"))
+    assert caught.value.key == "k8s_bad_response"
+    assert "name" in caught.value.params["detail"]

@@ -38,9 +38,7 @@ def sandbox() -> Iterator[KubernetesSandbox]:
 
 
 @pytest.fixture
-def kubeconfig(
-    sandbox: KubernetesSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
+def kubeconfig(sandbox: KubernetesSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = write_kubeconfig(tmp_path / "kubeconfig", {"sandbox": sandbox.url})
     monkeypatch.setenv("KUBECONFIG", str(path))
     return path
@@ -54,7 +52,9 @@ def kubectl(kubeconfig: Path, tmp_path: Path) -> Kubectl:
     """Run the real kubectl; each run gets a fresh cache so the dispatcher asks /version anew."""
     runs = itertools.count()
 
-    def run(*args: str, check: bool = True, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, check: bool = True, timeout: float = 30
+    ) -> subprocess.CompletedProcess[str]:
         cache = tmp_path / f"kube-cache-{next(runs)}"
         command = ["kubectl", "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), *args]
         env = {**os.environ, "KUBECONFIG": str(kubeconfig)}

@@ -33,10 +33,13 @@ def test_read_and_list_deployments(apps: Apps) -> None:
     assert deployment.spec.replicas == 2
     assert deployment.spec.revision_history_limit == 10
     assert deployment.metadata.labels == {"app": "payment"}
-    assert deployment.metadata.uid and deployment.metadata.resource_version
+    assert deployment.metadata.uid
+    assert deployment.metadata.resource_version
     conditions = {c.type: c.reason for c in deployment.status.conditions}
-    assert conditions == {"Available": "MinimumReplicasAvailable",
-                          "Progressing": "NewReplicaSetAvailable"}
+    assert conditions == {
+        "Available": "MinimumReplicasAvailable",
+        "Progressing": "NewReplicaSetAvailable",
+    }
     everywhere = apps.list_deployment_for_all_namespaces()
     assert len(everywhere.items) == 14
     assert {d.metadata.namespace for d in everywhere.items} == {"default", "staging"}
@@ -45,8 +48,17 @@ def test_read_and_list_deployments(apps: Apps) -> None:
 
 def test_dict_patch_is_a_strategic_merge(apps: Apps, sandbox: KubernetesSandbox) -> None:
     before = apps.read_namespaced_deployment("frontend", "default")
-    patch = {"spec": {"template": {"spec": {"containers": [
-        {"name": "frontend", "image": "registry.example.com/frontend:1.1.0"}]}}}}
+    patch = {
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {"name": "frontend", "image": "registry.example.com/frontend:1.1.0"}
+                    ]
+                }
+            }
+        }
+    }
     after = apps.patch_namespaced_deployment("frontend", "default", patch)
     container = after.spec.template.spec.containers[0]
     assert container.image == "registry.example.com/frontend:1.1.0"
@@ -54,8 +66,12 @@ def test_dict_patch_is_a_strategic_merge(apps: Apps, sandbox: KubernetesSandbox)
     assert after.metadata.generation == before.metadata.generation + 1
     assert sandbox.calls[-1]["patch_type"] == "strategic"
     wait_until(
-        lambda: apps.read_namespaced_deployment("frontend", "default").metadata.annotations[
-            "deployment.kubernetes.io/revision"] == "2",
+        lambda: (
+            apps.read_namespaced_deployment("frontend", "default").metadata.annotations[
+                "deployment.kubernetes.io/revision"
+            ]
+            == "2"
+        ),
         what="revision 2",
     )
 
@@ -66,7 +82,9 @@ def test_scale_subresource(apps: Apps) -> None:
     assert scale.spec.replicas == 4
     assert scale.status.selector == "app=cart"
     wait_until(
-        lambda: apps.read_namespaced_deployment_status("cart", "default").status.ready_replicas == 4,
+        lambda: (
+            apps.read_namespaced_deployment_status("cart", "default").status.ready_replicas == 4
+        ),
         what="4 ready replicas",
     )
     read = apps.read_namespaced_deployment_scale("cart", "default")
@@ -100,7 +118,10 @@ def test_replica_sets_by_selector_carry_revisions(apps: Apps) -> None:
     for rs in found.items:
         owner = rs.metadata.owner_references[0]
         assert (owner.uid, owner.controller, owner.kind) == (
-            deployment.metadata.uid, True, "Deployment")
+            deployment.metadata.uid,
+            True,
+            "Deployment",
+        )
         assert "pod-template-hash" in rs.metadata.labels
     current = apps.list_namespaced_replica_set(
         "default", label_selector="app=payment,pod-template-hash notin (x)"
@@ -184,10 +205,16 @@ def test_not_found_conflict_and_invalid(apps: Apps) -> None:
     with pytest.raises(ApiException) as bad_name:
         apps.create_namespaced_deployment(
             "default",
-            {"metadata": {"name": "Bad_Name"}, "spec": {
-                "selector": {"matchLabels": {"app": "x"}},
-                "template": {"metadata": {"labels": {"app": "x"}},
-                             "spec": {"containers": [{"name": "x", "image": "x:1"}]}}}},
+            {
+                "metadata": {"name": "Bad_Name"},
+                "spec": {
+                    "selector": {"matchLabels": {"app": "x"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "x"}},
+                        "spec": {"containers": [{"name": "x", "image": "x:1"}]},
+                    },
+                },
+            },
         )
     assert bad_name.value.status == 422
 
@@ -257,16 +284,20 @@ def test_crash_oom_and_pull_failures(apps: Apps, core: Core) -> None:
     }
     for app, image in images.items():
         apps.patch_namespaced_deployment(
-            app, "default", {"spec": {"template": {"spec": {"containers": [
-                {"name": app, "image": image}]}}}},
+            app,
+            "default",
+            {"spec": {"template": {"spec": {"containers": [{"name": app, "image": image}]}}}},
         )
 
     def failing(app: str) -> Any:
         for pod in core.list_namespaced_pod("default", label_selector=f"app={app}").items:
             status = pod.status.container_statuses[0]
-            if status.image == images[app] and status.state.waiting and (
-                status.state.waiting.reason != "ContainerCreating"
-            ) and (app == "auth" or status.restart_count >= 2):
+            if (
+                status.image == images[app]
+                and status.state.waiting
+                and (status.state.waiting.reason != "ContainerCreating")
+                and (app == "auth" or status.restart_count >= 2)
+            ):
                 return status
         return None
 

@@ -10,8 +10,11 @@ pytestmark = needs_kubectl
 
 
 def _ready_pods(sandbox: KubernetesSandbox, app: str) -> int:
-    return sum(1 for pod in sandbox.state()["pods"] if pod["app"] == app and pod["ready"]
-               and pod["namespace"] == "default")
+    return sum(
+        1
+        for pod in sandbox.state()["pods"]
+        if pod["app"] == app and pod["ready"] and pod["namespace"] == "default"
+    )
 
 
 def _history(kubectl: Kubectl, app: str) -> list[str]:
@@ -65,8 +68,11 @@ def test_set_image_makes_a_new_revision(kubectl: Kubectl, sandbox: KubernetesSan
     assert _history(kubectl, "payment") == ["1", "2", "3", "4"]
     deployment = as_json(kubectl("get", "deploy", "payment", "-o", "json"))
     assert deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "4"
-    images = {p["image"] for p in sandbox.state()["pods"] if p["app"] == "payment"
-              and p["namespace"] == "default"}
+    images = {
+        p["image"]
+        for p in sandbox.state()["pods"]
+        if p["app"] == "payment" and p["namespace"] == "default"
+    }
     assert images == {"registry.example.com/payment:9.9.9"}
 
 
@@ -87,8 +93,11 @@ def test_undo_revives_the_old_replica_set(kubectl: Kubectl, sandbox: KubernetesS
     assert deployment is not None
     image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == "registry.example.com/payment:0.9.0"
-    owned = [rs for rs in sandbox.state()["replicasets"] if rs["owner"] == "payment"
-             and rs["namespace"] == "default"]
+    owned = [
+        rs
+        for rs in sandbox.state()["replicasets"]
+        if rs["owner"] == "payment" and rs["namespace"] == "default"
+    ]
     assert len(owned) == 3  # revived, not duplicated
     undo = [c for c in sandbox.calls if c.get("verb") == "patch" and c["name"] == "payment"]
     assert undo[-1]["patch_type"] == "json"
@@ -121,9 +130,13 @@ def test_restart_rolls_new_pods(kubectl: Kubectl, sandbox: KubernetesSandbox) ->
     before = {p["name"] for p in sandbox.state()["pods"] if p["app"] == "auth"}
     assert "restarted" in kubectl("rollout", "restart", "deploy/auth").stdout
     kubectl("rollout", "status", "deploy/auth", "--timeout=20s")
-    after = {p["name"] for p in sandbox.state()["pods"] if p["app"] == "auth"
-             and p["namespace"] == "default"}
-    assert after and not after & before
+    after = {
+        p["name"]
+        for p in sandbox.state()["pods"]
+        if p["app"] == "auth" and p["namespace"] == "default"
+    }
+    assert after
+    assert not after & before
     assert _history(kubectl, "auth") == ["1", "2"]
 
 
@@ -135,8 +148,14 @@ def test_logs_of_a_deployment_and_a_crashing_pod(
     assert any("GET /" in line for line in lines)
     kubectl("set", "image", "deploy/frontend", "frontend=registry.example.com/frontend:crash")
     crashing = wait_until(
-        lambda: next((p for p in sandbox.state()["pods"] if p["status"] == "CrashLoopBackOff"
-                      and p["restarts"] >= 2), None),
+        lambda: next(
+            (
+                p
+                for p in sandbox.state()["pods"]
+                if p["status"] == "CrashLoopBackOff" and p["restarts"] >= 2
+            ),
+            None,
+        ),
         what="a pod in CrashLoopBackOff",
     )
     current = kubectl("logs", crashing["name"]).stdout

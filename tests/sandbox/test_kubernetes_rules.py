@@ -43,7 +43,9 @@ def test_strategic_merge_as_kubectl_set_image_sends_it() -> None:
 def test_strategic_merge_directives() -> None:
     deleted = strategic_merge(SPEC, {"containers": [{"name": "sidecar", "$patch": "delete"}]})
     assert [c["name"] for c in deleted["containers"]] == ["app"]
-    env = strategic_merge(SPEC, {"containers": [{"name": "app", "env": [{"name": "B", "value": "2"}]}]})
+    env = strategic_merge(
+        SPEC, {"containers": [{"name": "app", "env": [{"name": "B", "value": "2"}]}]}
+    )
     assert [e["name"] for e in env["containers"][0]["env"]] == ["A", "B"]
     replaced = strategic_merge({"a": {"x": 1, "y": 2}}, {"a": {"$patch": "replace", "z": 3}})
     assert replaced == {"a": {"z": 3}}
@@ -53,21 +55,28 @@ def test_strategic_merge_directives() -> None:
 
 
 def test_merge_patch() -> None:
-    assert merge_patch({"a": {"b": 1, "c": 2}}, {"a": {"b": None, "d": 3}}) == {"a": {"c": 2, "d": 3}}
+    assert merge_patch({"a": {"b": 1, "c": 2}}, {"a": {"b": None, "d": 3}}) == {
+        "a": {"c": 2, "d": 3}
+    }
     assert merge_patch({"l": [1, 2]}, {"l": [3]}) == {"l": [3]}
 
 
 def test_json_patch_operations() -> None:
     doc = {"spec": {"replicas": 2, "template": {"metadata": {}}}, "metadata": {"annotations": {}}}
-    out = json_patch(doc, [
-        {"op": "test", "path": "/spec/replicas", "value": 2},
-        {"op": "replace", "path": "/spec/replicas", "value": 3},
-        {"op": "add", "path": "/metadata/annotations/a~1b", "value": "x"},
-        {"op": "copy", "from": "/spec/replicas", "path": "/metadata/annotations/n"},
-        {"op": "remove", "path": "/spec/template/metadata"},
-    ])
-    assert out == {"spec": {"replicas": 3, "template": {}},
-                   "metadata": {"annotations": {"a/b": "x", "n": 3}}}
+    out = json_patch(
+        doc,
+        [
+            {"op": "test", "path": "/spec/replicas", "value": 2},
+            {"op": "replace", "path": "/spec/replicas", "value": 3},
+            {"op": "add", "path": "/metadata/annotations/a~1b", "value": "x"},
+            {"op": "copy", "from": "/spec/replicas", "path": "/metadata/annotations/n"},
+            {"op": "remove", "path": "/spec/template/metadata"},
+        ],
+    )
+    assert out == {
+        "spec": {"replicas": 3, "template": {}},
+        "metadata": {"annotations": {"a/b": "x", "n": 3}},
+    }
     with pytest.raises(PatchError):
         json_patch(doc, [{"op": "test", "path": "/spec/replicas", "value": 9}])
     with pytest.raises(PatchError):
@@ -94,27 +103,42 @@ def test_label_selectors() -> None:
     assert parse_label_selector("").matches({})
     with pytest.raises(ValueError, match="unable to parse"):
         parse_label_selector("app in")
-    spec = {"matchLabels": {"app": "x"},
-            "matchExpressions": [{"key": "env", "operator": "In", "values": ["a", "b"]}]}
+    spec = {
+        "matchLabels": {"app": "x"},
+        "matchExpressions": [{"key": "env", "operator": "In", "values": ["a", "b"]}],
+    }
     assert selector_to_string(spec) == "app=x,env in (a,b)"
 
 
 def test_field_selectors() -> None:
     event = {"metadata": {"name": "e1"}, "involvedObject": {"name": "payment", "kind": "Pod"}}
-    assert parse_field_selector("involvedObject.name=payment,involvedObject.kind!=Node").matches(event)
+    assert parse_field_selector("involvedObject.name=payment,involvedObject.kind!=Node").matches(
+        event
+    )
     assert not parse_field_selector("metadata.name==e2").matches(event)
     with pytest.raises(ValueError, match="invalid field selector"):
         parse_field_selector("nonsense")
 
 
 def test_template_identity_ignores_empty_fields_and_the_hash() -> None:
-    template = {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [
-        {"name": "x", "image": "x:1"}]}}
-    from_rollback = {"metadata": {"labels": {"app": "x", "pod-template-hash": "abc"},
-                                  "annotations": None, "creationTimestamp": None},
-                     "spec": {"containers": [{"name": "x", "image": "x:1", "resources": {},
-                                              "imagePullPolicy": "IfNotPresent"}],
-                              "securityContext": {}, "restartPolicy": "Always"}}
+    template = {
+        "metadata": {"labels": {"app": "x"}},
+        "spec": {"containers": [{"name": "x", "image": "x:1"}]},
+    }
+    from_rollback = {
+        "metadata": {
+            "labels": {"app": "x", "pod-template-hash": "abc"},
+            "annotations": None,
+            "creationTimestamp": None,
+        },
+        "spec": {
+            "containers": [
+                {"name": "x", "image": "x:1", "resources": {}, "imagePullPolicy": "IfNotPresent"}
+            ],
+            "securityContext": {},
+            "restartPolicy": "Always",
+        },
+    }
     assert template_key(template) == template_key(from_rollback)
     assert template_hash(template) == template_hash(from_rollback)
     changed = {**template, "spec": {"containers": [{"name": "x", "image": "x:2"}]}}
@@ -123,8 +147,16 @@ def test_template_identity_ignores_empty_fields_and_the_hash() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(5, "5s"), (119, "119s"), (200, "3m20s"), (3600, "60m"), (4 * 3600 + 60, "4h1m"),
-     (30 * 3600, "30h"), (3 * 86400 + 3600, "3d1h"), (30 * 86400, "30d")],
+    [
+        (5, "5s"),
+        (119, "119s"),
+        (200, "3m20s"),
+        (3600, "60m"),
+        (4 * 3600 + 60, "4h1m"),
+        (30 * 3600, "30h"),
+        (3 * 86400 + 3600, "3d1h"),
+        (30 * 86400, "30d"),
+    ],
 )
 def test_human_duration(seconds: float, text: str) -> None:
     assert human_duration(seconds) == text

@@ -55,7 +55,12 @@ def test_tables_for_get(http: httpx.Client) -> None:
     table = http.get("/api/v1/namespaces/default/pods", headers={"Accept": TABLE}).json()
     assert table["kind"] == "Table"
     assert [c["name"] for c in table["columnDefinitions"] if c["priority"] == 0] == [
-        "Name", "Ready", "Status", "Restarts", "Age"]
+        "Name",
+        "Ready",
+        "Status",
+        "Restarts",
+        "Age",
+    ]
     assert table["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
     one = http.get(
         "/apis/apps/v1/namespaces/default/deployments/payment", headers={"Accept": TABLE}
@@ -69,11 +74,13 @@ def test_tables_for_get(http: httpx.Client) -> None:
 def test_selectors_filter_lists(http: httpx.Client) -> None:
     def names(**params: str) -> set[str]:
         answer = http.get("/apis/apps/v1/deployments", params=params)
-        return {f"{d['metadata']['namespace']}/{d['metadata']['name']}"
-                for d in answer.json()["items"]}
+        return {
+            f"{d['metadata']['namespace']}/{d['metadata']['name']}" for d in answer.json()["items"]
+        }
 
-    assert names(labelSelector="app in (cart, auth)", fieldSelector="metadata.namespace=staging") == {
-        "staging/cart", "staging/auth"}
+    assert names(
+        labelSelector="app in (cart, auth)", fieldSelector="metadata.namespace=staging"
+    ) == {"staging/cart", "staging/auth"}
     assert names(fieldSelector="metadata.name=payment") == {"default/payment", "staging/payment"}
     assert len(names(labelSelector="app")) == 14
     assert names(labelSelector="!app") == set()
@@ -83,11 +90,17 @@ def test_selectors_filter_lists(http: httpx.Client) -> None:
 
 @pytest.mark.timeout(15)
 def test_watch_ends_at_its_timeout(http: httpx.Client, sandbox: KubernetesSandbox) -> None:
-    listed = http.get("/apis/apps/v1/namespaces/default/deployments",
-                      params={"fieldSelector": "metadata.name=payment"}).json()
+    listed = http.get(
+        "/apis/apps/v1/namespaces/default/deployments",
+        params={"fieldSelector": "metadata.name=payment"},
+    ).json()
     version = listed["metadata"]["resourceVersion"]
-    params = {"watch": "true", "fieldSelector": "metadata.name=payment",
-              "resourceVersion": version, "timeoutSeconds": "1"}
+    params = {
+        "watch": "true",
+        "fieldSelector": "metadata.name=payment",
+        "resourceVersion": version,
+        "timeoutSeconds": "1",
+    }
     http.patch(
         "/apis/apps/v1/namespaces/default/deployments/payment",
         content=json.dumps({"spec": {"replicas": 3}}),
@@ -111,15 +124,18 @@ def test_state_and_journal(http: httpx.Client) -> None:
     state = http.get("/_sandbox/state").json()
     assert state["server"] == "kubernetes"
     assert state["namespaces"] == ["default", "staging"]
-    payment = next(d for d in state["deployments"]
-                   if (d["namespace"], d["name"]) == ("default", "payment"))
+    payment = next(
+        d for d in state["deployments"] if (d["namespace"], d["name"]) == ("default", "payment")
+    )
     assert payment["replicas"] == 3
     assert payment["revision"] == 3
     assert payment["image"] == "registry.example.com/payment:1.0.0"
     assert {rs["revision"] for rs in state["replicasets"] if rs["owner"] == "payment"} == {1, 2, 3}
     assert len(state["pods"]) >= 28
     call = state["calls"][-1]
-    assert {k: call[k] for k in ("verb", "resource", "namespace", "name", "patch_type", "body")} == {
+    assert {
+        k: call[k] for k in ("verb", "resource", "namespace", "name", "patch_type", "body")
+    } == {
         "verb": "patch",
         "resource": "deployments/scale",
         "namespace": "default",
@@ -130,8 +146,10 @@ def test_state_and_journal(http: httpx.Client) -> None:
 
 
 def test_faults_answer_in_status_shape(http: httpx.Client) -> None:
-    http.post("/_sandbox/faults", json={"match": "^GET /api/v1/namespaces/default/pods$",
-                                        "status": 503, "times": 1})
+    http.post(
+        "/_sandbox/faults",
+        json={"match": "^GET /api/v1/namespaces/default/pods$", "status": 503, "times": 1},
+    )
     failed = http.get("/api/v1/namespaces/default/pods")
     assert failed.status_code == 503
     assert failed.json()["reason"] == "ServiceUnavailable"
@@ -147,10 +165,23 @@ def test_faults_answer_in_status_shape(http: httpx.Client) -> None:
 
 
 def test_progress_deadline_is_reported(sandbox: KubernetesSandbox, http: httpx.Client) -> None:
-    patch = {"spec": {"progressDeadlineSeconds": 1, "template": {"spec": {"containers": [
-        {"name": "cart", "image": "registry.example.com/cart:2.0.0-crash"}]}}}}
-    http.patch("/apis/apps/v1/namespaces/default/deployments/cart", content=json.dumps(patch),
-               headers={"Content-Type": "application/strategic-merge-patch+json"})
+    patch = {
+        "spec": {
+            "progressDeadlineSeconds": 1,
+            "template": {
+                "spec": {
+                    "containers": [
+                        {"name": "cart", "image": "registry.example.com/cart:2.0.0-crash"}
+                    ]
+                }
+            },
+        }
+    }
+    http.patch(
+        "/apis/apps/v1/namespaces/default/deployments/cart",
+        content=json.dumps(patch),
+        headers={"Content-Type": "application/strategic-merge-patch+json"},
+    )
 
     def progressing() -> dict[str, Any] | None:
         deployment = sandbox.deployment("cart") or {}
@@ -181,7 +212,10 @@ def test_kubeconfig_names_one_context_per_cluster(tmp_path: Path) -> None:
     assert config["current-context"] == "prod"
     assert [c["name"] for c in config["contexts"]] == ["dev", "prod"]
     assert config["contexts"][1]["context"] == {
-        "cluster": "prod", "user": "kuber", "namespace": "default"}
+        "cluster": "prod",
+        "user": "kuber",
+        "namespace": "default",
+    }
     assert config["clusters"][0]["cluster"]["server"] == "http://127.0.0.1:1"
     assert path.stat().st_mode & 0o077 == 0
     with pytest.raises(ValueError, match="current context"):

@@ -24,7 +24,7 @@ def test_help_lists_the_groups_in_english(chat: Chat) -> None:
     assert "Workloads (Kubernetes)" in labels
     assert "General" in labels
     assert "run payment app ×3" in text
-    assert "deployer" in text
+    assert "Your role: admin" in text
 
 
 def test_help_answers_in_korean_when_asked_in_korean(chat: Chat) -> None:

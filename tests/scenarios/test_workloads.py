@@ -59,10 +59,15 @@ def test_without_approval_nothing_changes(
     runtime = build_runtime(sandbox_env(tmp_path, clusters))
     chat = Chat(runtime, {}, auto_approve=False)
     replies = chat.say("scale payment to 5")
-    assert (
-        replies[-1]["text"]
-        == "alice cancelled: Scale payment in sandbox/default from 2 to 5 replicas?"
+    assert replies[-1]["text"] == "Scale payment in sandbox/default from 2 to 5 replicas?"
+    assert replicas(clusters["sandbox"], "payment") == 2
+    cancel = next(b for b in replies[-1]["buttons"] if b["action"] == "cancel")
+    replies = chat.click("cancel", cancel["value"])
+    assert replies[-1]["text"] == (
+        "alice cancelled: Scale payment in sandbox/default from 2 to 5 replicas?"
     )
+    assert replies[-1]["buttons"] == []
+    assert "alice cancelled this plan." in all_text(chat.click("approve", cancel["value"]))
     assert replicas(clusters["sandbox"], "payment") == 2
     runtime.close()
 

@@ -82,3 +82,15 @@ def test_question_keys_exist_in_both_languages() -> None:
     ):
         assert set(MESSAGES[f"nlu_ask_{slot}"]) == {"en", "ko"}
     assert all(key.startswith("nlu_") for key in MESSAGES)
+
+
+def test_a_real_word_is_not_a_typo_of_a_command() -> None:
+    intent = parse("start payment", CATALOG)
+    assert intent.name is IntentName.UNKNOWN
+    assert IntentName.RESTART in intent.suggestions
+
+
+def test_an_app_alone_suggests_what_to_ask_about_it() -> None:
+    intent = parse("payment", CATALOG)
+    assert intent.name is IntentName.UNKNOWN
+    assert intent.suggestions == (IntentName.STATUS, IntentName.LOGS, IntentName.HISTORY)

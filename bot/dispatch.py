@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +30,7 @@ from bot.i18n import translate
 from bot.intents import Intent, IntentName, Language
 from bot.logs import get_logger
 from bot.messages import Actor, Button, Incoming, Reply
-from bot.nlu import parse
+from bot.nlu import missing_slots, parse, question_key
 from bot.plans import Plan
 from bot.policy import may_approve, may_request, member_of, role_of
 from bot.registry import CommandRegistry, load_commands
@@ -113,7 +114,7 @@ class Dispatcher:
             say(_error_reply(ctx.language, decision.reason or "policy_refused"))
             attempt.finish(self.store, "refused", error=decision.reason)
             return
-        missing = [slot for slot in spec.requires if getattr(intent, slot) is None]
+        missing = missing_slots(intent)
         if missing:
             say(self._ask_for(ctx, intent, missing[0]))
             attempt.finish(self.store, "incomplete", error=f"missing {missing[0]}")
@@ -377,24 +378,31 @@ class Dispatcher:
         for name in intent.suggestions[:3]:
             spec = self.registry.get(name)
             if spec and spec.examples.get(lang):
-                examples.append(spec.examples[lang][0])
-        text = translate(lang, "not_understood")
+                examples.append(f"`{spec.examples[lang][0]}`")
         if examples:
-            text += "\n" + translate(lang, "did_you_mean_commands", examples=" · ".join(examples))
-        return Reply(text, context=translate(lang, "see_help"), language=lang)
+            text = translate(lang, "nlu_unknown_suggest", commands=" · ".join(examples))
+        else:
+            text = translate(lang, "nlu_unknown")
+        return Reply(text, language=lang)
 
     def _ask_for(self, ctx: CommandContext, intent: Intent, slot: str) -> Reply:
-        choices: list[str] = []
+        """One short question for the first missing slot, with likely answers as buttons."""
+        apps = list(self.apps.catalog().names)
+        choices: list[str | int] = []
         if slot == "app":
-            apps = self.apps.catalog().names
             choices = list(apps[:5])
-        key = f"ask_{slot}"
-        text = ctx.t(key if _known(key) else "ask_slot", slot=slot, intent=intent.name.value)
-        return Reply(
-            text,
-            buttons=_fill_buttons(intent, slot, choices),
-            language=ctx.language,
+        elif slot in SLOT_CHOICES:
+            choices = list(SLOT_CHOICES[slot])
+        key = question_key(intent) or "nlu_unknown"
+        text = ctx.t(
+            key,
+            apps=", ".join(apps[:10]) or "-",
+            app=intent.app or "?",
+            issue=intent.issue or "?",
+            issue_type=(intent.issue_type or "issue").lower(),
+            alert=intent.alert or "?",
         )
+        return Reply(text, buttons=_fill_buttons(intent, slot, choices), language=ctx.language)
 
     def _error(self, ctx: CommandContext, exc: KuberError, intent: Intent | None) -> Reply:
         text = ctx.t(exc.key, **exc.params)
@@ -447,14 +455,22 @@ def _edit_or_post(conversation: Conversation, ref: str | None, reply: Reply) -> 
     return ref
 
 
-def _fill_buttons(intent: Intent, slot: str, choices: list[str]) -> tuple[Button, ...]:
+#: Likely answers offered as buttons when a command lacks one of these slots.
+SLOT_CHOICES: dict[str, tuple[str | int, ...]] = {
+    "replicas": (1, 2, 3, 5),
+    "status": ("To Do", "In Progress", "Done"),
+    "duration": ("30m", "1h", "2h", "1d"),
+}
+
+
+def _fill_buttons(intent: Intent, slot: str, choices: Sequence[str | int]) -> tuple[Button, ...]:
     buttons = []
     for choice in choices[:5]:
         filled = intent.to_json()
         filled[slot] = choice
         if slot == "app":
             filled["app_known"] = True
-        buttons.append(Button(choice, "fill", json.dumps(filled, ensure_ascii=False)))
+        buttons.append(Button(str(choice), "fill", json.dumps(filled, ensure_ascii=False)))
     return tuple(buttons)
 
 
@@ -479,12 +495,6 @@ def _error_reply(lang: Language, key: str, **params: object) -> Reply:
 
 def _decision_for(exc: KuberError) -> str:
     return "invalid" if isinstance(exc, UserError) else "failed"
-
-
-def _known(key: str) -> bool:
-    from bot.i18n import has
-
-    return has(key)
 
 
 def _request_id() -> str:

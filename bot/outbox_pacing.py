@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import time
 
-from pyrate_limiter import GCRA, Decision, Rate, RateItem, StateBucket
+from pyrate_limiter import GCRA, Decision, MonotonicClock, Rate, RateItem, StateBucket
 from tenacity import RetryCallState, Retrying, wait_exponential, wait_random
 
 
 def _bucket(per_interval: int, interval_ms: int) -> StateBucket:
     # burst = limit: a quiet workspace may spend a second's worth at once, as Slack allows.
-    return StateBucket([Rate(per_interval, interval_ms)], GCRA())
+    return StateBucket([Rate(per_interval, interval_ms)], GCRA(), clock=MonotonicClock())
 
 
 def _take(bucket: StateBucket, name: str) -> float:
     """0 when a slot was taken from `bucket`, else the seconds until one is free."""
-    decision = bucket.put_decision(RateItem(name, bucket.now()))
+    # The bucket's own clock (monotonic milliseconds); its `now()` is untyped, so read it here.
+    decision = bucket.put_decision(RateItem(name, time.monotonic_ns() // 1_000_000))
     assert isinstance(decision, Decision)  # the in-memory store answers synchronously
     if decision.allowed:
         return 0.0

@@ -35,8 +35,6 @@ class CommandSpec:
     group: str
     summary: dict[str, str]
     examples: dict[str, tuple[str, ...]]
-    #: Slots without which the command cannot run; the dispatcher asks for them.
-    requires: tuple[str, ...] = ()
     #: Accepted keyword arguments of the handler, so unrelated slots are not passed in.
     accepts: frozenset[str] = field(default_factory=frozenset)
 
@@ -92,7 +90,6 @@ class CommandRegistry:
         summary_ko: str,
         examples_en: tuple[str, ...] = (),
         examples_ko: tuple[str, ...] = (),
-        requires: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.add(
@@ -102,7 +99,6 @@ class CommandRegistry:
                     group=group,
                     summary={"en": summary_en, "ko": summary_ko},
                     examples={"en": examples_en, "ko": examples_ko},
-                    requires=requires,
                     accepts=_keyword_names(handler),
                 )
             )

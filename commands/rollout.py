@@ -42,6 +42,14 @@ def follow(ctx: CommandContext, ref: DeploymentRef, title: str) -> Reply:
             context=result.message,
             language=ctx.language,
         )
+    if result.reason == "Paused":
+        return Reply(
+            ctx.t("wl_rollout_paused", title=title),
+            fields=_counts(ctx, result),
+            context=result.message,
+            language=ctx.language,
+            is_error=True,
+        )
     if result.reason == "Timeout":
         return Reply(
             ctx.t("wl_rollout_timeout", title=title, seconds=int(ctx.settings.env.rollout_timeout)),

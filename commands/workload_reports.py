@@ -106,7 +106,6 @@ def _overview(ctx: CommandContext, namespace: str | None, cluster: str | None) -
     summary_ko="앱의 최근 로그 보기 (죽은 컨테이너가 있으면 그 로그)",
     examples_en=("logs payment", "show me the last 100 lines of cart logs"),
     examples_ko=("user-api 로그 50줄 보여줘",),
-    requires=("app",),
 )
 def logs(
     ctx: CommandContext,
@@ -140,7 +139,6 @@ def logs(
     summary_ko="앱의 배포 이력 보기 (리비전, 이미지, 변경 사유)",
     examples_en=("rollout history of payment",),
     examples_ko=("frontend 배포 이력 보여줘",),
-    requires=("app",),
 )
 def history(
     ctx: CommandContext, *, app: str, namespace: str | None = None, cluster: str | None = None

@@ -17,7 +17,7 @@ from bot.registry import applies, command
 from commands.rollout import follow
 from commands.targets import Target, resolve
 from integrations.kubernetes import DeploymentRef
-from integrations.kubernetes_errors import check_tag
+from integrations.kubernetes_errors import check_tag, retag
 
 
 def _params(target: Target, **extra: object) -> dict[str, object]:
@@ -43,7 +43,6 @@ def _ref(cluster: str, namespace: str, deployment: str, container: str | None) -
     summary_ko="앱 개수 조정 (개수 지정, 늘리기·줄이기, 중지 = 0)",
     examples_en=("run payment app ×3", "add 2 more cart pods", "stop order-service"),
     examples_ko=("payment 앱을 3개 실행해줘", "cart 파드 두 개 더 띄워줘"),
-    requires=("app",),
 )
 def scale(
     ctx: CommandContext,
@@ -106,7 +105,6 @@ def apply_scale(
     summary_ko="앱의 파드를 차례로 재시작",
     examples_en=("restart auth",),
     examples_ko=("user-api 재시작해줘",),
-    requires=("app",),
 )
 def restart(
     ctx: CommandContext, *, app: str, namespace: str | None = None, cluster: str | None = None
@@ -146,7 +144,6 @@ def apply_restart(
     summary_ko="앱을 이전 버전(또는 N번 리비전)으로 롤백",
     examples_en=("rollback payment", "roll back cart to revision 4"),
     examples_ko=("payment 이전 버전으로 롤백해줘", "auth 리비전 2로 되돌려줘"),
-    requires=("app",),
 )
 def rollback(
     ctx: CommandContext,
@@ -219,7 +216,6 @@ def apply_rollback(
     summary_ko="새 버전 배포 (앱 컨테이너의 이미지 태그 변경)",
     examples_en=("deploy payment 1.4.2", "deploy cart v2.0.1 to staging"),
     examples_ko=("frontend 2.3.0 버전 배포해줘",),
-    requires=("app", "version"),
 )
 def deploy(
     ctx: CommandContext,
@@ -229,12 +225,12 @@ def deploy(
     namespace: str | None = None,
     cluster: str | None = None,
 ) -> Reply | Plan:
-    check_tag(version)
+    check_tag(version)  # a bad tag is refused before any call to the cluster
     target = resolve(ctx, app, namespace, cluster)
     image = target.state.image
     if not image:
         raise UserError("wl_no_container", app=app, container=target.ref.container or app)
-    new_image = with_tag(image, version)
+    new_image = retag(image, version)
     if new_image == image:
         return Reply(ctx.t("wl_deploy_nothing", app=app, image=image), language=ctx.language)
     return Plan(
@@ -262,13 +258,3 @@ def apply_deploy(
     cause = f"kuber: deploy {version} by {ctx.actor.name}"
     ctx.services.kubernetes.set_image(ref, container or app, image, change_cause=cause)
     return follow(ctx, ref, ctx.t("wl_title_deploy", app=app, version=version))
-
-
-def with_tag(image: str, tag: str) -> str:
-    """`registry:5000/team/app:1.0@sha256:…` with its tag replaced (and any digest dropped)."""
-    name = image.split("@", 1)[0]
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    if colon > slash:
-        name = name[:colon]
-    return f"{name}:{tag}"

@@ -58,6 +58,8 @@ from integrations.kubernetes_models import (
     containers_of,
     deployment_state,
     event_info,
+    log_priority,
+    logs_to_read,
     meta,
     pod_info,
     revision_info,
@@ -265,7 +267,7 @@ class KubernetesClusters:
         else:
             now = datetime.now(UTC)
             infos = {meta(p)["name"]: pod_info(p, container, now) for p in pods}
-            pods.sort(key=lambda p: _log_priority(infos[meta(p)["name"]]))
+            pods.sort(key=lambda p: log_priority(infos[meta(p)["name"]]))
             pods = pods[:max_pods]
         logs = []
         for item in pods:
@@ -520,20 +522,7 @@ class KubernetesClusters:
         self, c: ClusterApi, ref: DeploymentRef, pod: Json, container: str, tail: int
     ) -> PodLog | None:
         name = str(meta(pod)["name"])
-        status: Json = next(
-            (
-                s
-                for s in (pod.get("status") or {}).get("containerStatuses") or []
-                if s.get("name") == container
-            ),
-            {},
-        )
-        ended_before = bool((status.get("lastState") or {}).get("terminated"))
-        waiting = ((status.get("state") or {}).get("waiting") or {}).get("reason")
-        running_now = bool((status.get("state") or {}).get("running"))
-        if not ended_before and not running_now and waiting is not None:
-            return None  # never started (pulling, ImagePullBackOff): nothing was logged
-        attempts = [True, False] if ended_before or waiting == "CrashLoopBackOff" else [False]
+        attempts = logs_to_read(pod, container)
         for previous in attempts:
 
             def read(previous: bool = previous) -> str:
@@ -556,8 +545,3 @@ def _as_app(deployment: Json, ref: DeploymentRef, app: str) -> DeploymentState:
 
 def _prefixes(replicasets: list[str]) -> tuple[str, ...]:
     return tuple(f"{name}-" for name in replicasets)
-
-
-def _log_priority(pod: PodInfo) -> tuple[int, int, float]:
-    troubled = pod.reason is not None or pod.restarts > 0
-    return (0 if troubled else 1, -pod.restarts, pod.age_seconds)

@@ -284,6 +284,27 @@ def pod_info(pod: Json, container: str | None, now: datetime) -> PodInfo:
     )
 
 
+def logs_to_read(pod: Json, container: str) -> list[bool]:
+    """Which logs of the container say most, as `previous` flags in order of preference.
+
+    After a crash or restart the run that ended explains it; a container that never started
+    (pulling, ImagePullBackOff) has logged nothing at all.
+    """
+    status = _container_status(pod, container)
+    state = status.get("state") or {}
+    ended_before = bool((status.get("lastState") or {}).get("terminated"))
+    waiting = (state.get("waiting") or {}).get("reason")
+    if not ended_before and not state.get("running") and waiting is not None:
+        return []
+    return [True, False] if ended_before or waiting == "CrashLoopBackOff" else [False]
+
+
+def log_priority(pod: PodInfo) -> tuple[int, int, float]:
+    """Troubled pods first, the most restarted first, then the youngest."""
+    troubled = pod.reason is not None or pod.restarts > 0
+    return (0 if troubled else 1, -pod.restarts, pod.age_seconds)
+
+
 def event_info(event: Json) -> EventInfo:
     involved = event.get("involvedObject") or event.get("regarding") or {}
     series = event.get("series") or {}

@@ -43,11 +43,15 @@ def _json_field(value: Any) -> Any:
     return value
 
 
+def _mention(username: str) -> re.Pattern[str]:
+    # "@kuber" but not "@kuberctl" or "me@kuber.io"; a trailing ":" or "," goes with it.
+    return re.compile(rf"(?<![\w@.\-])@{re.escape(username)}(?![\w\-]|\.\w)[:,]?", re.I)
+
+
 def strip_mention(text: str, username: str | None) -> str:
-    """`text` without the bot's @mention (and a following `:` or `,`), spaces tidied."""
+    """`text` without the bot's @mention, spaces tidied."""
     if username:
-        pattern = rf"(?<![\w@.\-])@{re.escape(username)}(?![\w.\-])[:,]?"
-        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+        text = _mention(username).sub(" ", text)
     return " ".join(text.split())
 
 
@@ -72,9 +76,7 @@ def mention_from_event(
     message = str(post.get("message") or "")
     mentions = _json_field(data.get("mentions")) or []
     direct = data.get("channel_type") == "D"
-    named = bool(bot_username) and strip_mention(message, bot_username) != " ".join(
-        message.split()
-    )
+    named = bool(bot_username and _mention(bot_username).search(message))
     if not (direct or named or (isinstance(mentions, list) and bot_user_id in mentions)):
         return None
     sender = str(data.get("sender_name") or "").lstrip("@") or user_id
@@ -204,9 +206,7 @@ class MattermostListener:
         context: ssl.SSLContext | None = None
         if secure:
             verify = options.get("verify", True)
-            context = ssl.create_default_context(
-                cafile=verify if isinstance(verify, str) else None
-            )
+            context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
             if verify is False:
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE

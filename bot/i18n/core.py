@@ -2,20 +2,6 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     # understanding
-    "not_understood": {
-        "en": "Sorry, I didn't understand that.",
-        "ko": "죄송해요, 무슨 말씀인지 이해하지 못했어요.",
-    },
-    "did_you_mean_commands": {
-        "en": "Did you mean: {examples}",
-        "ko": "혹시 이런 뜻인가요: {examples}",
-    },
-    "see_help": {
-        "en": "Type `help` to see what I can do.",
-        "ko": "`도움말`이라고 입력하면 할 수 있는 일을 보여 드려요.",
-    },
-    "ask_slot": {"en": "Which {slot}?", "ko": "어떤 {slot}인가요?"},
-    "ask_app": {"en": "Which app do you mean?", "ko": "어떤 앱을 말씀하시는 건가요?"},
     "not_available": {
         "en": "I understood `{intent}`, but that is not set up on this Kuber.",
         "ko": "`{intent}` 명령은 이해했지만, 이 Kuber에는 아직 설정되어 있지 않아요.",

@@ -106,6 +106,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "⌛ Still not finished after {seconds}s: {title}. It may yet complete; check `status`.",
         "ko": "⌛ {seconds}초가 지나도 끝나지 않았어요: {title}. 곧 끝날 수도 있으니 `상태`를 확인해 주세요.",
     },
+    "wl_rollout_paused": {
+        "en": "⏸ {title}: the Deployment is paused, so nothing rolls out until someone resumes it (`kubectl rollout resume`).",
+        "ko": "⏸ {title}: 디플로이먼트가 일시 중지되어 있어 재개하기 전까지 배포가 진행되지 않아요 (`kubectl rollout resume`).",
+    },
     "wl_field_replicas": {"en": "Replicas", "ko": "레플리카"},
     "wl_replica_counts": {
         "en": "{ready}/{desired} ready, {updated} updated, {available} available",

@@ -150,6 +150,7 @@ def test_pods_and_logs(core: Core) -> None:
     assert no_previous.value.status == 400
 
 
+@pytest.mark.timeout(30)
 def test_watch_streams_changes(apps: Apps) -> None:
     stream = watch.Watch()
     seen: list[tuple[str, str, int]] = []

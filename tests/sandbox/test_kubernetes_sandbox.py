@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 
 
 @pytest.fixture
-def http(sandbox: KubernetesSandbox) -> Any:
+def http(sandbox: KubernetesSandbox) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sandbox.url, timeout=10) as session:
         yield session
 
@@ -220,3 +221,13 @@ def test_kubeconfig_names_one_context_per_cluster(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o077 == 0
     with pytest.raises(ValueError, match="current context"):
         write_kubeconfig(tmp_path / "x", {"dev": "http://x"}, current="nope")
+
+
+def test_protobuf_bodies_are_refused_plainly(http: httpx.Client) -> None:
+    answer = http.post(
+        "/apis/apps/v1/namespaces/default/deployments",
+        content=b"k8s\x00\n\x15",
+        headers={"Content-Type": "application/vnd.kubernetes.protobuf"},
+    )
+    assert answer.status_code == 415
+    assert answer.json()["reason"] == "UnsupportedMediaType"

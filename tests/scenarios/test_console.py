@@ -45,7 +45,9 @@ def test_a_viewer_is_not_offered_changes(chat: Chat) -> None:
 def test_unknown_text_gets_a_plain_answer_and_a_pointer_to_help(chat: Chat) -> None:
     replies = chat.say("order me a pizza")
     assert replies[0]["text"].startswith("Sorry, I didn't understand that.")
-    assert "help" in replies[0]["context"]
+    assert "`help`" in replies[0]["text"]
+    replies = chat.say("오늘 점심 뭐 먹지?")
+    assert replies[0]["text"].startswith("죄송해요")
 
 
 def test_every_attempt_is_in_the_audit_log(chat: Chat) -> None:

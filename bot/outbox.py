@@ -1,0 +1,531 @@
+"""The durable outbox: every outgoing chat message is a database row first, a platform call later.
+
+Callers get a ref at once and never wait on the network. One sender thread delivers rows in
+order per channel, paced per channel and per workspace, retries what may pass and records what
+will not. A row is committed as `sending` before the call and as `sent` after it, and posts
+carry their row's key, so after a crash the platform itself tells whether a post arrived:
+nothing is lost and nothing is posted twice. It renders nothing (transports do, at send time)
+and knows no vendor; it assumes one sending process per database (the leader).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+
+from bot.chat.transport import ChatTransport, DeliveryFailed, DeliveryRefused, RateLimited
+from bot.logs import get_logger
+from bot.messages import Reply
+from bot.outbox_json import reply_from_json, reply_to_json
+from bot.outbox_pacing import Pacer
+from bot.store.engine import Store
+from bot.store.tables import OutboxMessage
+
+log = get_logger(__name__)
+
+#: Every ref the outbox hands out starts so; no platform id does (Slack ts are digits,
+#: Mattermost ids are 26 letters and digits), so a thread given as one of ours is recognised.
+REF_PREFIX = "outbox-"
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+OPEN = (PENDING, SENDING)
+POST, EDIT = "post", "edit"
+
+
+@runtime_checkable
+class FindsThreadReplies(Protocol):
+    """A transport that can also look for a stamped post among a thread's replies.
+
+    Thread replies do not show in a channel's history on Slack, so a crash while replying
+    in a thread is only resolved with this; without it such a post is looked for in the
+    channel and, not found there, sent again.
+    """
+
+    def find_sent_in_thread(self, channel: str, thread: str, key: str) -> str | None: ...
+
+
+def is_outbox_ref(value: str | None) -> bool:
+    return value is not None and value.startswith(REF_PREFIX)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Pass:
+    """What one sender pass did: rows settled, and how long until something may be ready."""
+
+    settled: int = 0
+    wait: float = float("inf")
+
+    def later(self, seconds: float) -> None:
+        self.wait = min(self.wait, max(seconds, 0.0))
+
+
+class OutboxConversation:
+    """A channel (or a thread in it) as a `Conversation` whose messages go through the outbox."""
+
+    def __init__(self, outbox: Outbox, platform: str, channel: str, thread: str | None) -> None:
+        self.outbox = outbox
+        self.platform = platform
+        self.channel = channel
+        self.thread = thread
+
+    def post(self, reply: Reply) -> str:
+        # A reply that names its own thread knows better than the conversation it came from.
+        return self.outbox.enqueue_post(
+            self.platform, self.channel, reply.thread or self.thread, reply
+        )
+
+    def edit(self, ref: str, reply: Reply) -> None:
+        self.outbox.enqueue_edit(ref, reply)
+
+
+class Outbox:
+    def __init__(
+        self,
+        store: Store,
+        transports: Mapping[str, ChatTransport],
+        channel_interval: float = 1.0,
+        workspace_per_second: float = 20.0,
+        max_attempts: int = 8,
+        *,
+        retry_initial: float = 1.0,
+        retry_max: float = 300.0,
+        idle_poll: float = 2.0,
+    ) -> None:
+        """`retry_initial`/`retry_max` shape the backoff after a failed try (seconds);
+        `idle_poll` bounds how long the sender sleeps when nothing wakes it (rows written by
+        another process, a backoff that ended)."""
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.store = store
+        self.transports = dict(transports)
+        self.max_attempts = max_attempts
+        self.idle_poll = idle_poll
+        self._pacer = Pacer(
+            channel_interval=channel_interval,
+            workspace_per_second=workspace_per_second,
+            retry_initial=retry_initial,
+            retry_max=retry_max,
+        )
+        # One pass at a time: the sender thread and a caller of deliver_once()/drain() must not
+        # send the same channel's rows side by side, and the pacer is not thread-safe.
+        self._pass_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._unconfigured_logged: set[str] = set()
+
+    # -- what callers use --------------------------------------------------------------------
+    def conversation(
+        self, platform: str, channel: str, thread: str | None = None
+    ) -> OutboxConversation:
+        return OutboxConversation(self, platform, channel, thread)
+
+    def enqueue_post(self, platform: str, channel: str, thread: str | None, reply: Reply) -> str:
+        """Queue a new message; return its ref (usable as `thread` before it is even sent)."""
+        key = REF_PREFIX + uuid.uuid4().hex
+        row = OutboxMessage(
+            key=key,
+            ref=key,
+            kind=POST,
+            platform=platform,
+            channel=channel,
+            thread=thread,
+            reply=reply_to_json(reply),
+        )
+        with self.store.session() as session:
+            session.add(row)
+        self._wake.set()
+        return key
+
+    def enqueue_edit(self, ref: str, reply: Reply) -> None:
+        """Queue a replacement of message `ref`; an edit of it still waiting takes the new text."""
+        payload = reply_to_json(reply)
+        with self.store.session() as session:
+            # The write comes first: on SQLite a transaction that read before writing can be
+            # refused outright when another connection wrote in between.
+            merged = session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.ref) == ref)
+                .where(col(OutboxMessage.kind) == EDIT)
+                .where(col(OutboxMessage.status) == PENDING)
+                .values(reply=payload)
+            )
+            if merged.rowcount == 0:
+                post = session.exec(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.key == ref)
+                    .where(OutboxMessage.kind == POST)
+                ).first()
+                if post is None:
+                    raise LookupError(f"the outbox has no message {ref!r} to edit")
+                session.add(
+                    OutboxMessage(
+                        key=REF_PREFIX + uuid.uuid4().hex,
+                        ref=ref,
+                        kind=EDIT,
+                        platform=post.platform,
+                        channel=post.channel,
+                        reply=payload,
+                    )
+                )
+        self._wake.set()
+
+    def platform_id(self, ref: str) -> str | None:
+        """The platform's id of message `ref` (Slack ts) once it is posted, else None."""
+        if not is_outbox_ref(ref):
+            return None
+        with self.store.session() as session:
+            return session.exec(
+                select(OutboxMessage.platform_id)
+                .where(OutboxMessage.key == ref)
+                .where(OutboxMessage.kind == POST)
+            ).first()
+
+    def ref_for(self, platform: str, channel: str, platform_id: str) -> str | None:
+        """The ref of the message Kuber posted as `platform_id` in `channel`, if it was ours."""
+        with self.store.session() as session:
+            return session.exec(
+                select(OutboxMessage.key)
+                .where(OutboxMessage.platform == platform)
+                .where(OutboxMessage.channel == channel)
+                .where(OutboxMessage.platform_id == platform_id)
+                .where(OutboxMessage.kind == POST)
+            ).first()
+
+    def pending_count(self) -> int:
+        """Rows not yet delivered nor given up on, of every platform."""
+        return self._count_open(None)
+
+    # -- the sender --------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        # A daemon: a platform call hanging at exit must not keep the process alive; every
+        # row is in the database and the next start finishes the job.
+        self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def drain(self, timeout: float = 30) -> bool:
+        """Wait until every row of a configured platform is sent or failed; False on timeout.
+
+        Rows of platforms without a transport are not waited for: nothing here can send them.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._count_open(tuple(self.transports)) == 0:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if self._thread is not None and self._thread.is_alive():
+                self._wake.set()
+                time.sleep(min(0.02, remaining))
+                continue
+            done = self._deliver_pass()
+            if not done.settled:
+                time.sleep(min(done.wait, self.idle_poll, remaining))
+
+    def deliver_once(self) -> int:
+        """One pass over the queue; the number of rows that left it (sent, or failed for good).
+
+        A pass sends at most one row per channel, so channels take turns.
+        """
+        return self._deliver_pass().settled
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            # Cleared before the pass, so an enqueue during the pass still wakes the next one.
+            self._wake.clear()
+            try:
+                done = self._deliver_pass()
+            except Exception:
+                # The database may be away for a moment; the rows are safe, try again soon.
+                log.exception("outbox_pass_failed")
+                done = _Pass(wait=self.idle_poll)
+            if done.settled:
+                continue
+            self._wake.wait(min(done.wait, self.idle_poll))
+
+    def _deliver_pass(self) -> _Pass:
+        done = _Pass()
+        with self._pass_lock:
+            for head in self._heads():
+                transport = self.transports.get(head.platform)
+                if transport is None:
+                    if head.platform not in self._unconfigured_logged:
+                        self._unconfigured_logged.add(head.platform)
+                        log.warning("outbox_platform_not_configured", platform=head.platform)
+                    continue
+                self._deliver_head(head, transport, done)
+        return done
+
+    def _heads(self) -> list[OutboxMessage]:
+        """The oldest unfinished row of each channel, oldest first: only these may go now."""
+        with self.store.session() as session:
+            first = (
+                select(
+                    OutboxMessage.platform,
+                    OutboxMessage.channel,
+                    func.min(OutboxMessage.id).label("head_id"),
+                )
+                .where(col(OutboxMessage.status).in_(OPEN))
+                .group_by(col(OutboxMessage.platform), col(OutboxMessage.channel))
+                .subquery()
+            )
+            rows = session.exec(
+                select(OutboxMessage)
+                .join(first, col(OutboxMessage.id) == first.c.head_id)
+                .order_by(col(OutboxMessage.id))
+            )
+            return list(rows)
+
+    def _count_open(self, platforms: tuple[str, ...] | None) -> int:
+        query = select(func.count()).where(col(OutboxMessage.status).in_(OPEN))
+        if platforms is not None:
+            query = query.where(col(OutboxMessage.platform).in_(platforms))
+        with self.store.session() as session:
+            return int(session.exec(query).one())
+
+    # -- one row -----------------------------------------------------------------------------
+    def _deliver_head(self, row: OutboxMessage, transport: ChatTransport, done: _Pass) -> None:
+        if row.not_before is not None:
+            wait = (row.not_before - _now()).total_seconds()
+            if wait > 0:
+                done.later(wait)
+                return
+        paused = self._pacer.paused_for(row.platform, row.channel)
+        if paused > 0:
+            done.later(paused)
+            return
+
+        target: str | None = None
+        thread: str | None = None
+        if row.kind == EDIT:
+            target, settled = self._edit_target(row)
+            if target is None:
+                if settled:
+                    done.settled += 1
+                else:
+                    done.later(self.idle_poll)
+                return
+        else:
+            ready, thread = self._thread_for(row)
+            if not ready:
+                done.later(self.idle_poll)
+                return
+            # The last try may have reached the platform: ask before posting again.
+            maybe_there = row.status == SENDING or row.maybe_sent
+            if maybe_there and self._look_for_post(row, transport, thread, done):
+                return
+
+        wait = self._pacer.take(row.platform, row.channel)
+        if wait > 0:
+            done.later(wait)
+            return
+        claimed = self._claim(row.id)
+        if claimed is None:
+            return  # settled elsewhere since the scan
+        reply = reply_from_json(dict(claimed.reply))
+        try:
+            if claimed.kind == EDIT:
+                assert target is not None
+                transport.send_edit(claimed.channel, target, reply)
+                platform_id = target
+            else:
+                platform_id = transport.send_post(claimed.channel, reply, thread, claimed.key)
+        except RateLimited as exc:
+            self._rate_limited(claimed, exc)
+            done.later(exc.delay or 1.0)
+        except DeliveryRefused as exc:
+            self._fail(claimed, str(exc))
+            done.settled += 1
+        except Exception as exc:  # DeliveryFailed, and anything a transport did not map
+            if not isinstance(exc, DeliveryFailed):
+                log.exception("outbox_transport_error", platform=claimed.platform)
+            if self._retry_later(claimed, exc):
+                done.settled += 1
+            done.later(0.0)
+        else:
+            self._mark_sent(claimed.id, platform_id)
+            done.settled += 1
+
+    def _edit_target(self, row: OutboxMessage) -> tuple[str | None, bool]:
+        """The platform id an edit applies to; (None, True) when it can never apply."""
+        with self.store.session() as session:
+            post = session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.key == row.ref)
+                .where(OutboxMessage.kind == POST)
+            ).first()
+        if post is not None and post.platform_id is not None:
+            return post.platform_id, False
+        if post is None or post.status == FAILED:
+            self._fail(row, "the message it edits was never posted")
+            return None, True
+        return None, False
+
+    def _thread_for(self, row: OutboxMessage) -> tuple[bool, str | None]:
+        """(ready, platform thread id): a thread given as our ref waits for its root's id."""
+        if not is_outbox_ref(row.thread):
+            return True, row.thread
+        with self.store.session() as session:
+            root = session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.key == row.thread)
+                .where(OutboxMessage.kind == POST)
+            ).first()
+        if root is not None and root.platform_id is not None:
+            return True, root.platform_id
+        if root is None or root.status == FAILED:
+            # Better in the channel than nowhere: the reply still says what happened.
+            log.warning("outbox_thread_root_missing", key=row.key, root=row.thread)
+            return True, None
+        return False, None
+
+    def _look_for_post(
+        self, row: OutboxMessage, transport: ChatTransport, thread: str | None, done: _Pass
+    ) -> bool:
+        """True when the question is settled for this pass (found, or it must wait)."""
+        try:
+            if thread is not None and isinstance(transport, FindsThreadReplies):
+                found = transport.find_sent_in_thread(row.channel, thread, row.key)
+            else:
+                found = transport.find_sent(row.channel, row.key)
+        except RateLimited as exc:
+            self._pause(row, exc)
+            done.later(exc.delay or 1.0)
+            return True
+        except DeliveryRefused as exc:
+            # Without a way to look (a missing scope, say), a duplicate beats a lost message.
+            log.warning("outbox_cannot_look_for_post", key=row.key, error=str(exc))
+            found = None
+        except Exception as exc:
+            if not isinstance(exc, DeliveryFailed):
+                log.exception("outbox_transport_error", platform=row.platform)
+            # Looking counts as a try, or a platform that never answers would be asked forever.
+            row.attempts += 1
+            if self._retry_later(row, exc):
+                done.settled += 1
+            done.later(0.0)
+            return True
+        if found is not None:
+            log.info("outbox_found_delivered", key=row.key, platform_id=found)
+            self._mark_sent(row.id, found)
+            done.settled += 1
+            return True
+        # Not there: recorded, so pacing delays that follow do not make us ask again.
+        self._update(row.id, status=PENDING, maybe_sent=False)
+        return False
+
+    # -- recording ---------------------------------------------------------------------------
+    def _claim(self, row_id: int | None) -> OutboxMessage | None:
+        """Mark the row `sending` (committed) and read it back as it is now.
+
+        Reading after the write matters: an edit merged into this row a moment ago must be
+        the content sent, since later merges go to a new row once this one is `sending`.
+        """
+        with self.store.session() as session:
+            claimed = session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row_id)
+                .where(col(OutboxMessage.status).in_(OPEN))
+                .values(status=SENDING, attempts=OutboxMessage.attempts + 1)
+            )
+            if claimed.rowcount != 1:
+                return None
+            return session.get(OutboxMessage, row_id, populate_existing=True)
+
+    def _mark_sent(self, row_id: int | None, platform_id: str) -> None:
+        with self.store.session() as session:
+            session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row_id)
+                .values(
+                    status=SENT,
+                    platform_id=platform_id,
+                    sent_at=_now(),
+                    maybe_sent=False,
+                    not_before=None,
+                    error=None,
+                )
+            )
+
+    def _update(self, row_id: int | None, **values: Any) -> None:
+        with self.store.session() as session:
+            session.exec(
+                update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(**values)
+            )
+
+    def _pause(self, row: OutboxMessage, exc: RateLimited) -> None:
+        seconds = exc.delay if exc.delay is not None else 1.0
+        if getattr(exc, "scope", "channel") == "workspace":
+            self._pacer.pause_platform(row.platform, seconds)
+        else:
+            self._pacer.pause_channel(row.platform, row.channel, seconds)
+        log.info("outbox_rate_limited", platform=row.platform, channel=row.channel, seconds=seconds)
+
+    def _rate_limited(self, row: OutboxMessage, exc: RateLimited) -> None:
+        # The platform turned the call away unread: it neither counts as a try nor may have
+        # arrived, so the row simply waits its turn again.
+        self._pause(row, exc)
+        self._update(row.id, status=PENDING, attempts=max(0, row.attempts - 1))
+
+    def _retry_later(self, row: OutboxMessage, exc: Exception) -> bool:
+        """Schedule another try, or give up after `max_attempts`; True when it gave up."""
+        if row.attempts >= self.max_attempts:
+            self._fail(row, f"gave up after {row.attempts} tries: {exc}", attempts=row.attempts)
+            return True
+        delay = self._pacer.backoff(row.attempts)
+        if isinstance(exc, DeliveryFailed) and exc.delay:
+            delay = max(delay, exc.delay)
+        log.warning(
+            "outbox_retry",
+            key=row.key,
+            platform=row.platform,
+            channel=row.channel,
+            attempt=row.attempts,
+            in_seconds=round(delay, 2),
+            error=str(exc),
+        )
+        self._update(
+            row.id,
+            status=PENDING,
+            attempts=row.attempts,
+            # A post whose call failed midway may have arrived all the same.
+            maybe_sent=row.kind == POST,
+            not_before=_now() + timedelta(seconds=delay),
+            error=str(exc),
+        )
+        return False
+
+    def _fail(self, row: OutboxMessage, error: str, **values: Any) -> None:
+        log.error(
+            "outbox_delivery_failed",
+            key=row.key,
+            kind=row.kind,
+            platform=row.platform,
+            channel=row.channel,
+            attempts=row.attempts,
+            error=error,
+        )
+        self._update(row.id, status=FAILED, error=error, not_before=None, **values)

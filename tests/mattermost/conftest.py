@@ -1,0 +1,236 @@
+"""Fixtures for the Mattermost adapter: the Mattermost and Kubernetes sandboxes over HTTP, the
+real mattermostdriver, a whole Kuber runtime, and the routes served by uvicorn on loopback.
+
+Replies go through `ChannelConversation`, which posts with `MattermostTransport` at once: the
+adapter is what is under test here, not the outbox.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import yaml
+from starlette.applications import Starlette
+
+from bot.chat.mattermost import MattermostParts, build_mattermost, mattermost_routes
+from bot.chat.mattermost_transport import MattermostTransport
+from bot.messages import Reply
+from bot.runtime import Runtime, build_runtime
+from bot.settings import EnvSettings
+from integrations.sandbox.kubeconfig import write_kubeconfig
+from integrations.sandbox.kubernetes import KubernetesSandbox
+from integrations.sandbox.launcher import CLUSTERS, kuber_yaml
+from integrations.sandbox.mattermost import MattermostSandbox
+
+ACTION_SECRET = "test-action-secret-0123456789"
+# The port is replaced by the live server's; routes only need the path to be right.
+PUBLIC_URL = "http://127.0.0.1:9"
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        time.sleep(0.02)
+
+
+def mattermost_env(sandbox: MattermostSandbox, public_url: str = PUBLIC_URL) -> dict[str, str]:
+    return {
+        "KUBER_MATTERMOST_URL": sandbox.url,
+        "KUBER_MATTERMOST_TOKEN": sandbox.bot_token,
+        "KUBER_MATTERMOST_COMMAND_TOKEN": sandbox.command_token,
+        "KUBER_MATTERMOST_ACTION_SECRET": ACTION_SECRET,
+        "KUBER_PUBLIC_URL": public_url,
+    }
+
+
+def env_settings(values: dict[str, str]) -> EnvSettings:
+    return EnvSettings.model_validate(
+        {k.removeprefix("KUBER_").lower(): v for k, v in values.items()}
+    )
+
+
+@pytest.fixture
+def mattermost() -> Iterator[MattermostSandbox]:
+    with MattermostSandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def parts(mattermost: MattermostSandbox) -> MattermostParts:
+    return build_mattermost(env_settings(mattermost_env(mattermost)))
+
+
+@pytest.fixture
+def transport(parts: MattermostParts) -> MattermostTransport:
+    return parts.transport
+
+
+@dataclass
+class ChannelConversation:
+    """A conversation in one channel that posts and edits through the transport, at once."""
+
+    transport: MattermostTransport
+    channel: str
+    thread: str | None = None
+    posted: list[str] = field(default_factory=list)
+
+    def post(self, reply: Reply) -> str:
+        ref = self.transport.send_post(self.channel, reply, self.thread, uuid.uuid4().hex)
+        self.posted.append(ref)
+        return ref
+
+    def edit(self, ref: str, reply: Reply) -> None:
+        self.transport.send_edit(self.channel, ref, reply)
+
+
+class Worker:
+    """`submit` for the routes: runs work in threads; `drain` waits for all of it."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-worker")
+        self.futures: list[Future[None]] = []
+
+    def submit(self, work: Callable[[], None]) -> None:
+        self.futures.append(self.pool.submit(work))
+
+    def drain(self, timeout: float = 30.0) -> None:
+        done, pending = wait(self.futures, timeout=timeout)
+        assert not pending, "work still running"
+        for future in done:
+            future.result()
+
+
+@pytest.fixture
+def worker() -> Iterator[Worker]:
+    pool = Worker()
+    yield pool
+    pool.pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture
+def clusters() -> Iterator[dict[str, KubernetesSandbox]]:
+    servers = {
+        name: KubernetesSandbox(cluster_name=name, pod_start_delay=0.2, tick=0.05).start()
+        for name in CLUSTERS
+    }
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture
+def kuber_env(
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox], mattermost: MattermostSandbox
+) -> dict[str, str]:
+    kubeconfig = write_kubeconfig(
+        tmp_path / "kubeconfig", {name: s.url for name, s in clusters.items()}, current="sandbox"
+    )
+    config = tmp_path / "kuber.yaml"
+    config.write_text(yaml.safe_dump(kuber_yaml(), allow_unicode=True), encoding="utf-8")
+    return {
+        "KUBECONFIG": str(kubeconfig),
+        "KUBER_CONFIG": str(config),
+        "KUBER_DATABASE_URL": f"sqlite:///{tmp_path / 'kuber.db'}",
+        "KUBER_ROLLOUT_TIMEOUT": "20",
+        "KUBER_LOG_LEVEL": "warning",
+        **mattermost_env(mattermost),
+    }
+
+
+@pytest.fixture
+def runtime(kuber_env: dict[str, str]) -> Iterator[Runtime]:
+    built = build_runtime(kuber_env)
+    yield built
+    built.close()
+
+
+@dataclass
+class Kuber:
+    """Kuber's Mattermost side as the server would wire it, with what each piece did."""
+
+    runtime: Runtime
+    parts: MattermostParts
+    worker: Worker
+    conversations: dict[tuple[str, str | None], ChannelConversation]
+
+    def conversation(self, platform: str, channel: str, thread: str | None) -> Any:
+        assert platform == "mattermost"
+        key = (channel, thread)
+        if key not in self.conversations:
+            self.conversations[key] = ChannelConversation(self.parts.transport, channel, thread)
+        return self.conversations[key]
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=mattermost_routes(
+                settings=self.runtime.settings,
+                dispatcher=self.runtime.dispatcher,
+                conversations=self.conversation,
+                submit=self.worker.submit,
+                driver=self.parts.driver,
+            )
+        )
+
+
+@pytest.fixture
+def kuber(runtime: Runtime, worker: Worker) -> Kuber:
+    return Kuber(runtime, build_mattermost(runtime.settings), worker, {})
+
+
+class LiveServer:
+    """uvicorn serving an app on a loopback port, in a background thread."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="off", ws="none", http="h11", loop="asyncio"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        wait_for(lambda: self.server.started, 10, "uvicorn to start")
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.socket.close()
+
+
+@pytest.fixture
+def live(kuber: Kuber) -> Iterator[LiveServer]:
+    server = LiveServer(kuber.app()).start()
+    # Buttons must point at this server: rebuild the transport with its actions URL.
+    kuber.parts.transport.actions_url = server.url + "/mattermost/actions"
+    yield server
+    server.stop()
+
+
+def healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code < 500
+    except httpx.HTTPError:
+        return False

@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--dir", type=Path, default=Path(".kuber/sandbox"))
     sandbox.set_defaults(run=_run_sandbox)
 
+    serve = sub.add_parser("serve", help="run the HTTP server (Slack, Mattermost, webhooks)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(run=_run_serve)
+
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(run=_run_migrate)
 
@@ -159,6 +164,18 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
 
 # -- operations ------------------------------------------------------------------------------
+def _run_serve(args: argparse.Namespace) -> int:
+    from bot.runtime import build_runtime
+    from bot.server import serve
+
+    runtime = build_runtime()
+    try:
+        serve(runtime, args.host, args.port)
+    finally:
+        runtime.close()
+    return 0
+
+
 def _run_migrate(_args: argparse.Namespace) -> int:
     from bot.settings import load_settings
     from bot.store.migrate import current_revision, upgrade

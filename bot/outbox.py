@@ -276,7 +276,13 @@ class Outbox:
                         self._unconfigured_logged.add(head.platform)
                         log.warning("outbox_platform_not_configured", platform=head.platform)
                     continue
-                self._deliver_head(head, transport, done)
+                try:
+                    self._deliver_head(head, transport, done)
+                except Exception:
+                    # One channel's trouble (a database hiccup while recording) must not hold
+                    # up the others; its row is still in the table for the next pass.
+                    log.exception("outbox_row_failed", key=head.key, channel=head.channel)
+                    done.later(self.idle_poll)
         return done
 
     def _heads(self) -> list[OutboxMessage]:
@@ -345,8 +351,9 @@ class Outbox:
         claimed = self._claim(row.id)
         if claimed is None:
             return  # settled elsewhere since the scan
-        reply = reply_from_json(dict(claimed.reply))
         try:
+            # Decoded inside the try: a row that cannot be read fails like any bad try would.
+            reply = reply_from_json(dict(claimed.reply))
             if claimed.kind == EDIT:
                 assert target is not None
                 transport.send_edit(claimed.channel, target, reply)

@@ -126,6 +126,8 @@ def start_sandbox(state_dir: Path, *, pod_start_delay: float = 1.0) -> Iterator[
             "KUBER_MATTERMOST_ACTION_SECRET": secrets.token_hex(16),
             "KUBER_WEBHOOK_TOKEN": secrets.token_hex(16),
             "KUBER_ROLLOUT_TIMEOUT": "60",
+            # Where `kuber serve` listens by default; Mattermost sends button clicks there.
+            "KUBER_PUBLIC_URL": "http://127.0.0.1:8080",
         }
         yield run
     finally:

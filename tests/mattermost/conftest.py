@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 import yaml
@@ -223,14 +222,7 @@ class LiveServer:
 @pytest.fixture
 def live(kuber: Kuber) -> Iterator[LiveServer]:
     server = LiveServer(kuber.app()).start()
-    # Buttons must point at this server: rebuild the transport with its actions URL.
+    # Buttons must point at this server, whose port is only known now.
     kuber.parts.transport.actions_url = server.url + "/mattermost/actions"
     yield server
     server.stop()
-
-
-def healthy(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code < 500
-    except httpx.HTTPError:
-        return False

@@ -194,7 +194,8 @@ def test_acknowledgements_answer_in_the_commands_language() -> None:
     }
     korean = acknowledgement("/kuber", "payment 앱을 3개 실행해줘")
     assert korean["text"].startswith("확인했어요")
-    assert has_hangul("쿠버야") and not has_hangul("kuber")
+    assert has_hangul("쿠버야")
+    assert not has_hangul("kuber")
 
 
 def _event(message: str, user_id: str = "u-alice", **data: object) -> dict[str, object]:

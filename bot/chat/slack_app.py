@@ -1,0 +1,185 @@
+"""Slack through slack-bolt: slash command `/kuber`, @mentions, direct messages and buttons.
+
+Bolt verifies every request (signature and 5-minute window) before any listener runs. Each
+listener acknowledges at once and hands the work to a worker; replies are posted through the
+outbox with the Web API, so they can be edited as work proceeds. No Slack payload travels
+past this module: it becomes an `Incoming` or an `ActionClick` here.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.chat.slack_render import parse_action_id
+from bot.conversation import Conversation
+from bot.dispatch import ActionClick, Dispatcher
+from bot.logs import get_logger
+from bot.messages import Actor, Incoming
+
+log = get_logger(__name__)
+
+PLATFORM = "slack"
+Submit = Callable[[Callable[[], None]], None]
+Conversations = Callable[[str, str, str | None], Conversation]
+RefFor = Callable[[str, str, str], str | None]
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_ACK = {"en": "On it: `{text}`", "ko": "처리 중이에요: `{text}`"}
+
+
+class _SeenEvents:
+    """Event ids already taken: Slack re-delivers an event it thinks was not acknowledged."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str | None) -> bool:
+        if not event_id:
+            return True
+        with self._lock:
+            if event_id in self._ids:
+                return False
+            self._ids[event_id] = None
+            if len(self._ids) > self._size:
+                self._ids.popitem(last=False)
+            return True
+
+
+class _UserNames:
+    """Display names for user ids, looked up once through `users.info`."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+        self._names: dict[str, str] = {}
+
+    def name(self, user_id: str, given: str | None = None) -> str:
+        if given:
+            self._names[user_id] = given
+            return given
+        if user_id not in self._names:
+            try:
+                user = self._client.users_info(user=user_id).get("user") or {}
+                profile = user.get("profile") or {}
+                self._names[user_id] = profile.get("display_name") or user.get("name") or user_id
+            except SlackApiError as exc:
+                log.warning("users.info failed", user=user_id, error=exc.response.get("error"))
+                return user_id
+        return self._names[user_id]
+
+
+def build_slack_app(
+    *,
+    signing_secret: str,
+    client: WebClient,
+    dispatcher: Dispatcher,
+    conversations: Conversations,
+    submit: Submit,
+    ref_for: RefFor,
+) -> App:
+    """A bolt `App` whose listeners feed Kuber's dispatcher. Building it calls `auth.test`."""
+    app = App(
+        signing_secret=signing_secret,
+        client=client,  # carries the token; bolt calls auth.test through it
+        # Acknowledge first, work later: listeners return at once, workers do the rest.
+        process_before_response=False,
+    )
+    seen = _SeenEvents()
+    names = _UserNames(client)
+    bot_user_id: str | None = None
+    try:
+        bot_user_id = client.auth_test().get("user_id")
+    except SlackApiError:
+        log.warning("auth.test failed; the bot's own messages are told apart by bot_id only")
+
+    def message(
+        channel: str, user_id: str, user_name: str | None, text: str, thread: str | None
+    ) -> None:
+        incoming = Incoming(
+            platform=PLATFORM,
+            channel=channel,
+            actor=Actor(id=user_id, name=names.name(user_id, user_name)),
+            text=text,
+            thread=thread,
+        )
+        dispatcher.handle_message(incoming, conversations(PLATFORM, channel, thread))
+
+    @app.command("/kuber")
+    def on_command(ack: Ack, command: dict[str, Any]) -> None:
+        text = str(command.get("text") or "").strip()
+        lang = "ko" if _HANGUL.search(text) else "en"
+        ack(response_type="ephemeral", text=_ACK[lang].format(text=text or "help"))
+        channel, user = command["channel_id"], command["user_id"]
+        submit(lambda: message(channel, user, command.get("user_name"), text or "help", None))
+
+    @app.event("app_mention")
+    def on_mention(ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
+        ack()
+        if not seen.first_time(body.get("event_id")):
+            return
+        thread = event.get("thread_ts") or event.get("ts")
+        submit(
+            lambda: message(event["channel"], event["user"], None, event.get("text", ""), thread)
+        )
+
+    @app.event("message")
+    def on_direct_message(ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
+        ack()
+        own = event.get("bot_id") or (bot_user_id and event.get("user") == bot_user_id)
+        if event.get("channel_type") != "im" or event.get("subtype") or own:
+            return
+        if not seen.first_time(body.get("event_id")):
+            return
+        thread = event.get("thread_ts")
+        submit(
+            lambda: message(event["channel"], event["user"], None, event.get("text", ""), thread)
+        )
+
+    @app.action(re.compile(r"^kuber_"))
+    def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        try:
+            kind = parse_action_id(str(action.get("action_id")))
+        except ValueError:
+            log.warning("unknown slack button", action_id=action.get("action_id"))
+            return
+        channel = (body.get("channel") or body.get("container") or {}).get("id") or body.get(
+            "container", {}
+        ).get("channel_id")
+        posted = body.get("message") or {}
+        user = body.get("user") or {}
+        if not channel:
+            log.warning("button click without a channel")
+            return
+        thread = posted.get("thread_ts")
+        click = ActionClick(
+            platform=PLATFORM,
+            channel=channel,
+            actor=Actor(id=user["id"], name=names.name(user["id"], user.get("username"))),
+            action=kind,
+            value=str(action.get("value") or ""),
+            message_ref=ref_for(PLATFORM, channel, posted["ts"]) if posted.get("ts") else None,
+            thread=thread,
+        )
+        submit(lambda: dispatcher.handle_action(click, conversations(PLATFORM, channel, thread)))
+
+    return app
+
+
+def dispatch_http(app: App, body: bytes, query: str, headers: dict[str, str]) -> BoltResponse:
+    """Run one HTTP request through bolt (blocking: call it from a worker thread)."""
+    request = BoltRequest(body=body.decode("utf-8"), query=query, headers=_headers(headers))
+    return app.dispatch(request)
+
+
+def _headers(headers: dict[str, str]) -> dict[str, str | Sequence[str]]:
+    return dict(headers)

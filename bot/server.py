@@ -1,0 +1,290 @@
+"""`kuber serve`: one ASGI app (Starlette under uvicorn) with every route Kuber answers.
+
+Routes acknowledge at once and hand work to a bounded pool of worker threads: blocking
+clients (Kubernetes, Slack, Mattermost, the database) never run on the event loop. Every
+reply leaves through the outbox, which keeps sending in its own thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    generate_latest,
+)
+from slack_bolt import App
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.chat.slack_app import build_slack_app, dispatch_http
+from bot.chat.slack_transport import SlackTransport, slack_web_client
+from bot.chat.transport import ChatTransport
+from bot.conversation import Conversation
+from bot.logs import get_logger
+from bot.messages import Incoming
+from bot.outbox import Outbox
+from bot.runtime import Runtime
+
+log = get_logger(__name__)
+
+#: Larger bodies are refused with 413 before anything reads them.
+MAX_BODY = 1024 * 1024
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.refused = Counter(
+            "kuber_requests_refused",
+            "HTTP requests refused before any work (bad signature, token, body).",
+            ["route", "reason"],
+            registry=self.registry,
+        )
+        self.accepted = Counter(
+            "kuber_requests_accepted",
+            "HTTP requests handed to a worker.",
+            ["route"],
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge(
+            "kuber_outbox_pending", "Chat messages waiting in the outbox.", registry=self.registry
+        )
+
+
+class BodyLimit:
+    """Refuse bodies over `limit` bytes with 413, by header or by counting the stream."""
+
+    def __init__(self, app: ASGIApp, limit: int, on_refuse: Callable[[str], None]) -> None:
+        self.app = app
+        self.limit = limit
+        self.on_refuse = on_refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            self.on_refuse(path)
+            await _too_large(send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            self.on_refuse(path)
+            await _too_large(send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = b'{"error": "request body is over 1 MiB"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class KuberServer:
+    """The running service: outbox, chat platforms, worker pool and the ASGI app."""
+
+    def __init__(self, runtime: Runtime, *, workers: int = 16) -> None:
+        self.runtime = runtime
+        self.metrics = Metrics()
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kuber-worker")
+        env = runtime.settings.env
+        transports: dict[str, ChatTransport] = {}
+        self.slack_app: App | None = None
+        self.mattermost_listener: Any = None
+        self._mattermost: Any = None
+        if env.slack_bot_token:
+            token = env.slack_bot_token.get_secret_value()
+            client = slack_web_client(token, env.slack_api_url)
+            transports["slack"] = SlackTransport(client)
+            self._slack_client = client
+        if env.mattermost_url and env.mattermost_token:
+            from bot.chat.mattermost import build_mattermost
+
+            self._mattermost = build_mattermost(runtime.settings)
+            transports["mattermost"] = self._mattermost.transport
+        self.outbox = Outbox(runtime.store, transports)
+        if env.slack_bot_token and env.slack_signing_secret:
+            self.slack_app = build_slack_app(
+                signing_secret=env.slack_signing_secret.get_secret_value(),
+                client=self._slack_client,
+                dispatcher=runtime.dispatcher,
+                conversations=self.conversation,
+                submit=self.submit,
+                ref_for=self.outbox.ref_for,
+            )
+        self._socket_mode: Any = None
+        self.app = self._build_app()
+
+    # -- plumbing shared by the platforms ----------------------------------------------------
+    def conversation(self, platform: str, channel: str, thread: str | None) -> Conversation:
+        return self.outbox.conversation(platform, channel, thread)
+
+    def submit(self, work: Callable[[], None]) -> None:
+        """Run `work` on a worker thread; a failure is logged, never lost silently."""
+        context = structlog.contextvars.get_contextvars()
+
+        def run() -> None:
+            structlog.contextvars.bind_contextvars(**context)
+            try:
+                work()
+            except Exception:
+                log.exception("background work failed")
+
+        self.pool.submit(run)
+
+    def refused(self, route: str, reason: str) -> None:
+        self.metrics.refused.labels(route=route, reason=reason).inc()
+        log.warning("request refused", route=route, reason=reason)
+
+    # -- life --------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.outbox.start()
+        env = self.runtime.settings.env
+        if self._mattermost is not None:
+            dispatcher = self.runtime.dispatcher
+
+            def on_mention(incoming: Incoming) -> None:
+                conversation = self.conversation("mattermost", incoming.channel, incoming.thread)
+                dispatcher.handle_message(incoming, conversation)
+
+            try:
+                self.mattermost_listener = self._mattermost.listener_factory(on_mention).start()
+            except Exception as exc:  # the HTTP routes still work without the websocket
+                log.warning("mattermost websocket not started", error=str(exc))
+        if self.slack_app is not None and env.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            self._socket_mode = SocketModeHandler(
+                self.slack_app, env.slack_app_token.get_secret_value()
+            )
+            threading.Thread(
+                target=self._socket_mode.connect, name="slack-socket-mode", daemon=True
+            ).start()
+
+    def stop(self) -> None:
+        if self.mattermost_listener is not None:
+            self.mattermost_listener.stop()
+        if self._socket_mode is not None:
+            self._socket_mode.close()
+        self.pool.shutdown(wait=True, cancel_futures=False)
+        self.outbox.drain(timeout=10)
+        self.outbox.stop(timeout=5)
+
+    # -- routes ------------------------------------------------------------------------------
+    def _build_app(self) -> ASGIApp:
+        routes = [
+            Route("/healthz", self.healthz, methods=["GET"]),
+            Route("/readyz", self.readyz, methods=["GET"]),
+            Route("/metrics", self.metrics_endpoint, methods=["GET"]),
+            Route("/slack/events", self.slack_events, methods=["POST"]),
+        ]
+        if self._mattermost is not None or self.runtime.settings.env.mattermost_command_token:
+            from bot.chat.mattermost_routes import mattermost_routes
+
+            routes += mattermost_routes(
+                settings=self.runtime.settings,
+                dispatcher=self.runtime.dispatcher,
+                conversations=self.conversation,
+                submit=self.submit,
+                ref_for=self.outbox.ref_for,
+                driver=self._mattermost.driver if self._mattermost else None,
+            )
+        app = Starlette(routes=routes, lifespan=self._lifespan)
+        return BodyLimit(app, MAX_BODY, lambda path: self.refused(path, "body over 1 MiB"))
+
+    @asynccontextmanager
+    async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(self.start)
+        yield
+        await run_in_threadpool(self.stop)
+
+    async def healthz(self, _request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(self, _request: Request) -> Response:
+        def check() -> dict[str, Any]:
+            with self.runtime.store.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return {"database": "ok", "outbox_pending": self.outbox.pending_count()}
+
+        try:
+            return JSONResponse({"status": "ready", **await run_in_threadpool(check)})
+        except Exception as exc:
+            return JSONResponse(
+                {"status": "not ready", "error": type(exc).__name__}, status_code=503
+            )
+
+    async def metrics_endpoint(self, _request: Request) -> Response:
+        pending = await run_in_threadpool(self.outbox.pending_count)
+        self.metrics.outbox_pending.set(pending)
+        return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def slack_events(self, request: Request) -> Response:
+        if self.slack_app is None:
+            return JSONResponse({"error": "Slack is not configured on this Kuber"}, status_code=404)
+        body = await request.body()
+        headers = dict(request.headers.items())
+        # Bolt verifies, parses and acknowledges; it blocks, so it runs off the event loop.
+        response = await run_in_threadpool(
+            dispatch_http, self.slack_app, body, request.url.query, headers
+        )
+        if response.status == 401:
+            self.refused("/slack/events", "bad signature or stale timestamp")
+        elif response.status < 400:
+            self.metrics.accepted.labels(route="/slack/events").inc()
+        return Response(
+            content=response.body,
+            status_code=response.status,
+            headers=response.first_headers_without_set_cookie(),
+        )
+
+
+def serve(runtime: Runtime, host: str, port: int) -> None:
+    import uvicorn
+
+    server = KuberServer(runtime)
+    uvicorn.run(server.app, host=host, port=port, log_config=None, access_log=False)

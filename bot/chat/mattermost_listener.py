@@ -76,8 +76,12 @@ def mention_from_event(
     message = str(post.get("message") or "")
     mentions = _json_field(data.get("mentions")) or []
     direct = data.get("channel_type") == "D"
-    named = bool(bot_username and _mention(bot_username).search(message))
-    if not (direct or named or (isinstance(mentions, list) and bot_user_id in mentions)):
+    if bot_username:
+        # `mentions` also lists the bot for @channel and @all: only its own name counts.
+        addressed = direct or bool(_mention(bot_username).search(message))
+    else:
+        addressed = direct or (isinstance(mentions, list) and bot_user_id in mentions)
+    if not addressed:
         return None
     sender = str(data.get("sender_name") or "").lstrip("@") or user_id
     return Incoming(

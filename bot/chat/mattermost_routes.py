@@ -215,7 +215,9 @@ def mattermost_routes(
         try:
             fields = verify_context(payload.get("context"), action_secret)
         except ContextRefused as exc:
-            log.warning("mattermost action refused", reason=exc.reason)
+            log.warning(
+                "mattermost action refused", reason=exc.reason, user_id=payload.get("user_id")
+            )
             return _error(401, f"context refused: {exc.reason}")
         action, value = fields.get("action"), fields.get("value")
         user_id, channel = payload.get("user_id"), payload.get("channel_id")

@@ -234,4 +234,11 @@ def test_mentions_become_incoming_and_everything_else_is_ignored() -> None:
     assert hear(_event("status payment", channel_type="D")) == "status payment"
     assert hear(_event("ask @kuberctl or mail me@kuber.io")) is None
     assert hear(_event("@kuber status", user_id="u-kuber")) is None
+    assert hear(_event("@channel lunch?", mentions=json.dumps(["u-kuber"]))) is None
+    bot = {"user_id": "u-bob", "message": "@kuber hi", "props": {"from_bot": "true"}}
+    webhook = json.dumps(bot)
+    assert hear({"post": webhook}) is None
+    unnamed = mention_from_event(mentioned, bot_user_id="u-kuber", bot_username=None)
+    assert unnamed is not None
+    assert unnamed.text == "@kuber: scale payment to 3"
     assert strip_mention("@Kuber  restart   cart", "kuber") == "restart cart"

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import col, select
@@ -38,18 +38,6 @@ REF_PREFIX = "outbox-"
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 OPEN = (PENDING, SENDING)
 POST, EDIT = "post", "edit"
-
-
-@runtime_checkable
-class FindsThreadReplies(Protocol):
-    """A transport that can also look for a stamped post among a thread's replies.
-
-    Thread replies do not show in a channel's history on Slack, so a crash while replying
-    in a thread is only resolved with this; without it such a post is looked for in the
-    channel and, not found there, sent again.
-    """
-
-    def find_sent_in_thread(self, channel: str, thread: str, key: str) -> str | None: ...
 
 
 def is_outbox_ref(value: str | None) -> bool:
@@ -414,10 +402,7 @@ class Outbox:
     ) -> bool:
         """True when the question is settled for this pass (found, or it must wait)."""
         try:
-            if thread is not None and isinstance(transport, FindsThreadReplies):
-                found = transport.find_sent_in_thread(row.channel, thread, row.key)
-            else:
-                found = transport.find_sent(row.channel, row.key)
+            found = transport.find_sent(row.channel, row.key, thread)
         except RateLimited as exc:
             self._pause(row, exc)
             done.later(exc.delay or 1.0)
@@ -485,7 +470,7 @@ class Outbox:
 
     def _pause(self, row: OutboxMessage, exc: RateLimited) -> None:
         seconds = exc.delay if exc.delay is not None else 1.0
-        if getattr(exc, "scope", "channel") == "workspace":
+        if exc.scope == "workspace":
             self._pacer.pause_platform(row.platform, seconds)
         else:
             self._pacer.pause_channel(row.platform, row.channel, seconds)

@@ -177,7 +177,8 @@ class MattermostTransport:
             post["props"][OUTBOX_KEY_PROP] = key
         self._call("edit post", lambda: self.driver.posts.patch_post(message_id, post))
 
-    def find_sent(self, channel: str, key: str) -> str | None:
+    def find_sent(self, channel: str, key: str, thread: str | None = None) -> str | None:
+        # A channel's posts include thread replies on Mattermost: `thread` narrows nothing.
         page = self._call(
             "read channel",
             lambda: self.driver.posts.get_posts_for_channel(

@@ -12,14 +12,14 @@ import http.client
 import re
 import time
 import urllib.error
-from typing import Any, Literal
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.chat.slack_render import render_blocks
-from bot.chat.transport import DeliveryFailed, DeliveryRefused, RateLimited
+from bot.chat.transport import DeliveryFailed, DeliveryRefused, RateLimited, RateScope
 from bot.logs import get_logger
 from bot.messages import Image, Reply
 
@@ -41,16 +41,6 @@ TRANSIENT_ERRORS = {
 # Only the posting tier is limited per channel; other methods are limited per workspace.
 PER_CHANNEL_METHODS = {"chat.postMessage", "chat.update"}
 IMAGE_TRIES = 3
-
-RateScope = Literal["channel", "workspace"]
-
-
-class SlackRateLimited(RateLimited):
-    """A 429 from Slack; `scope` says whether one channel or the whole workspace must wait."""
-
-    def __init__(self, delay: float, *, scope: RateScope) -> None:
-        super().__init__(delay, platform=PLATFORM)
-        self.scope = scope
 
 
 def slack_web_client(
@@ -88,7 +78,8 @@ def map_slack_error(exc: Exception, method: str) -> Exception:
         code = str(data.get("error") or "unknown_error") if isinstance(data, dict) else "unknown"
         if status == 429 or code == "ratelimited":
             scope: RateScope = "channel" if method in PER_CHANNEL_METHODS else "workspace"
-            return SlackRateLimited(_retry_after(getattr(response, "headers", None)), scope=scope)
+            delay = _retry_after(getattr(response, "headers", None))
+            return RateLimited(delay, platform=PLATFORM, scope=scope)
         if status >= 500 or code in TRANSIENT_ERRORS:
             return DeliveryFailed("chat_delivery_failed", platform=PLATFORM, reason=code)
         return DeliveryRefused("chat_delivery_refused", platform=PLATFORM, reason=code)
@@ -166,7 +157,9 @@ class SlackTransport:
         # An empty list clears blocks the message had, so an edit never keeps stale buttons.
         self._call("chat.update", channel=channel, ts=message_id, text=text, blocks=blocks)
 
-    def find_sent(self, channel: str, key: str) -> str | None:
+    def find_sent(self, channel: str, key: str, thread: str | None = None) -> str | None:
+        if thread is not None:
+            return self._find_in_thread(channel, thread, key)
         cursor: str | None = None
         oldest = f"{time.time() - self.lookback:.6f}"
         for _page in range(20):  # 20 pages of 200: far more than a few minutes ever hold
@@ -187,7 +180,7 @@ class SlackTransport:
                 return None
         return None
 
-    def find_sent_in_thread(self, channel: str, thread: str, key: str) -> str | None:
+    def _find_in_thread(self, channel: str, thread: str, key: str) -> str | None:
         """Thread replies are missing from channel history; they are looked for here."""
         cursor: str | None = None
         for _page in range(20):

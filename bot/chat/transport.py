@@ -6,16 +6,22 @@ retries and ordering live in one place and adapters stay thin.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.errors import PermanentError, TemporaryError
 from bot.messages import Reply
 
+RateScope = Literal["channel", "workspace"]
+
 
 class RateLimited(TemporaryError):
-    """The platform said 429; `delay` is its Retry-After in seconds."""
+    """The platform said 429; `delay` is its Retry-After in seconds.
 
-    def __init__(self, delay: float, *, platform: str) -> None:
+    `scope` says who must wait: one channel (Slack's posting tier) or the whole workspace.
+    """
+
+    def __init__(self, delay: float, *, platform: str, scope: RateScope = "channel") -> None:
+        self.scope: RateScope = scope
         super().__init__("chat_rate_limited", delay=delay, platform=platform, seconds=delay)
 
 
@@ -38,8 +44,8 @@ class ChatTransport(Protocol):
         """
         ...
 
-    def find_sent(self, channel: str, key: str) -> str | None:
-        """The id of a recent post stamped with `key`, if the platform has one.
+    def find_sent(self, channel: str, key: str, thread: str | None = None) -> str | None:
+        """The id of a recent post stamped with `key` (in `thread`, if it was a reply).
 
         After a crash between sending and recording, this tells "it arrived" from "it did
         not", so a restart never posts the same message twice.

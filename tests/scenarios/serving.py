@@ -21,9 +21,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(runtime: Runtime) -> Iterator[tuple[KuberServer, str]]:
+def running_server(runtime: Runtime, port: int | None = None) -> Iterator[tuple[KuberServer, str]]:
     kuber = KuberServer(runtime)
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(kuber.app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -98,7 +98,7 @@ def test_a_slash_command_is_planned_approved_and_followed(
 def test_an_app_mention_is_answered_in_its_thread(
     served: tuple[KuberServer, str], slack: SlackSandbox
 ) -> None:
-    kuber, url = served
+    _kuber, url = served
     response = slack.send_app_mention(url + "/slack/events", "status of cart")
     assert response.status_code == 200
     reply = eventually(

@@ -1,0 +1,101 @@
+"""Mattermost end to end over HTTP through `kuber serve`: slash command, plan posted by the
+bot through the outbox, a signed button click, the rollout, the edited post."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.runtime import build_runtime
+from bot.server import KuberServer
+from integrations.sandbox.kubernetes import KubernetesSandbox
+from integrations.sandbox.mattermost import MattermostSandbox
+from tests.scenarios.conftest import deployment, sandbox_env
+from tests.scenarios.serving import free_port, running_server
+from tests.scenarios.test_slack_server import eventually
+
+
+@pytest.fixture
+def mattermost() -> Iterator[MattermostSandbox]:
+    sandbox = MattermostSandbox().start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def served(
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox], mattermost: MattermostSandbox
+) -> Iterator[tuple[KuberServer, str]]:
+    port = free_port()
+    env = sandbox_env(
+        tmp_path,
+        clusters,
+        KUBER_MATTERMOST_URL=mattermost.url,
+        KUBER_MATTERMOST_TOKEN=mattermost.bot_token,
+        KUBER_MATTERMOST_COMMAND_TOKEN=mattermost.command_token,
+        KUBER_MATTERMOST_ACTION_SECRET="action-signing-key-for-tests",
+        KUBER_PUBLIC_URL=f"http://127.0.0.1:{port}",
+    )
+    runtime = build_runtime(env)
+    with running_server(runtime, port) as running:
+        yield running
+    runtime.close()
+
+
+def bot_posts(sandbox: MattermostSandbox) -> list[dict[str, Any]]:
+    return [p for p in sandbox.posts("ch-payments") if p["user_id"] == "u-kuber"]
+
+
+def test_a_slash_command_is_planned_approved_and_followed(
+    served: tuple[KuberServer, str],
+    mattermost: MattermostSandbox,
+    clusters: dict[str, KubernetesSandbox],
+) -> None:
+    _kuber, url = served
+    started = time.monotonic()
+    response = mattermost.send_slash_command(url + "/mattermost/command", "scale cart to 3")
+    acknowledged = time.monotonic() - started
+    assert response.status_code == 200
+    assert acknowledged < 0.3, f"acknowledged after {acknowledged:.3f}s"
+
+    plan = eventually(lambda: next(iter(bot_posts(mattermost)), None))
+    assert plan["message"].startswith("Scale cart in sandbox/default from 2 to 3 replicas?")
+    click = mattermost.click_post_action(plan["id"], "approve0", user_id="u-alice")
+    assert click.status_code == 200
+    eventually(lambda: deployment(clusters["sandbox"], "cart")["spec"]["replicas"] == 3)
+
+    def final() -> dict[str, Any] | None:
+        post = next(p for p in mattermost.posts("ch-payments") if p["id"] == plan["id"])
+        return post if post["message"].startswith("✅ Done") else None
+
+    done = eventually(final)
+    assert "scaling cart from 2 to 3" in done["message"]
+    assert done["edited_count"] >= 1
+
+
+def test_a_wrong_token_and_a_tampered_click_execute_nothing(
+    served: tuple[KuberServer, str],
+    mattermost: MattermostSandbox,
+    clusters: dict[str, KubernetesSandbox],
+) -> None:
+    _kuber, url = served
+    refused = mattermost.send_slash_command(
+        url + "/mattermost/command", "scale cart to 5", token="not-the-command-token"
+    )
+    assert refused.status_code == 401
+
+    mattermost.send_slash_command(url + "/mattermost/command", "scale cart to 5")
+    plan = eventually(lambda: next(iter(bot_posts(mattermost)), None))
+    context = plan["props"]["attachments"][0]["actions"][0]["integration"]["context"]
+    tampered = mattermost.click_button(
+        url + "/mattermost/actions",
+        {**context, "value": "someone-elses-plan"},
+        post_id=plan["id"],
+    )
+    assert tampered.status_code == 401
+    time.sleep(0.3)
+    assert deployment(clusters["sandbox"], "cart")["spec"]["replicas"] == 2

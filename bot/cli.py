@@ -115,6 +115,8 @@ def _run_console(args: argparse.Namespace) -> int:
     from bot.messages import Actor
     from bot.runtime import build_runtime
 
+    # The conversation is the output here; routine log lines would only interleave with it.
+    os.environ.setdefault("KUBER_LOG_LEVEL", "warning")
     runtime = build_runtime()
     name = args.actor or os.environ.get("KUBER_USER") or _login_name()
     console = Console(

@@ -98,7 +98,12 @@ class Reply:
     def as_text(self) -> str:
         """A plain-text rendering for terminals and for platform fallbacks."""
         parts = [self.text]
-        parts.extend(f"  {f.label}: {f.value}" for f in self.fields)
+        for item in self.fields:
+            if "\n" in item.value:
+                parts.append(f"  {item.label}:")
+                parts.extend(f"    {line}" for line in item.value.splitlines())
+            else:
+                parts.append(f"  {item.label}: {item.value}")
         if self.code:
             parts.append(self.code)
         parts.extend(f"  [image: {i.title}]" for i in self.images)

@@ -120,6 +120,10 @@ class Console:
             ref, action_id = self.conversation.awaiting.pop(0)
             answer = "approve" if self.auto_approve else self._confirm()
             if answer is None:
+                if not self.conversation.as_json:
+                    self.conversation.out.write(
+                        "      (left for approval: run with --yes, or answer at a terminal)\n"
+                    )
                 continue
             click = ActionClick(PLATFORM, CHANNEL, self.actor, answer, action_id, ref)
             self.dispatcher.handle_action(click, self.conversation)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.runtime import build_runtime
@@ -276,3 +278,34 @@ def test_kubernetes_refusals_and_outages_are_explained(
     sandbox.inject(r"PATCH .*/deployments/cart/scale", 409, times=1)
     assert all_text(chat.say("scale cart to 3")).count("✅ Done") == 1
     assert replicas(sandbox, "cart") == 3
+
+
+def test_apps_found_in_the_cluster_are_understood_even_with_a_typo(
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox]
+) -> None:
+    """kuber.yaml does not list `billing`; the cluster has it, so "biling" still finds it."""
+    billing = deployment(clusters["sandbox"], "cart")
+    billing["metadata"] = {"name": "billing", "namespace": "default", "labels": {"app": "billing"}}
+    billing["spec"]["selector"] = {"matchLabels": {"app": "billing"}}
+    billing["spec"]["template"]["metadata"]["labels"] = {"app": "billing"}
+    billing["spec"]["template"]["spec"]["containers"][0]["name"] = "billing"
+    billing.pop("status", None)
+    created = httpx.post(
+        f"{clusters['sandbox'].url}/apis/apps/v1/namespaces/default/deployments", json=billing
+    )
+    assert created.status_code == 201, created.text
+    runtime = build_runtime(sandbox_env(tmp_path, clusters))
+    text = all_text(Chat(runtime, {}).say("status of biling"))
+    assert "billing in sandbox/default" in text
+    runtime.close()
+
+
+def test_a_forged_choice_with_an_invalid_name_is_refused(
+    chat: Chat, clusters: dict[str, KubernetesSandbox]
+) -> None:
+    forged = json.dumps({"intent": "restart", "app": "../../kube-system", "lang": "en"})
+    replies = chat.click("fill", forged)
+    assert replies[-1]["error"] is True
+    assert "kube-system" in replies[-1]["text"]
+    writes = [c for c in clusters["sandbox"].state_snapshot()["calls"] if c["method"] != "GET"]
+    assert writes == []

@@ -10,7 +10,7 @@ from bot.approvals import approval_buttons, create_pending
 from bot.context import CommandContext
 from bot.messages import Button, Field, Reply
 from bot.plans import Change, Plan
-from integrations.kubernetes import DeploymentRef, PodInfo, RolloutProgress
+from integrations.kubernetes import DeploymentRef, DeploymentState, PodInfo, RolloutProgress
 
 
 def follow(ctx: CommandContext, ref: DeploymentRef, title: str) -> Reply:
@@ -110,7 +110,11 @@ def _failed(ctx: CommandContext, ref: DeploymentRef, title: str, result: Rollout
 
 
 def _counts(ctx: CommandContext, step: RolloutProgress) -> tuple[Field, ...]:
-    state = step.state
+    return state_fields(ctx, step.state)
+
+
+def state_fields(ctx: CommandContext, state: DeploymentState) -> tuple[Field, ...]:
+    """Replicas and image, as every workload reply shows them."""
     return (
         Field(
             ctx.t("wl_field_replicas"),

@@ -8,6 +8,7 @@ from bot.context import CommandContext
 from bot.intents import IntentName
 from bot.messages import Field, Reply
 from bot.registry import command
+from commands.rollout import state_fields
 from commands.targets import cluster_for, namespace_for, resolve
 from integrations.kubernetes import PodInfo
 
@@ -40,17 +41,7 @@ def status(
     events = clusters.events(target.ref, warnings_only=True, limit=5)
     healthy = state.available >= state.replicas and not any(p.reason for p in pods)
     fields = [
-        Field(
-            ctx.t("wl_field_replicas"),
-            ctx.t(
-                "wl_replica_counts",
-                desired=state.replicas,
-                updated=state.updated,
-                ready=state.ready,
-                available=state.available,
-            ),
-        ),
-        Field(ctx.t("wl_field_image"), state.image or "?"),
+        *state_fields(ctx, state),
         Field(ctx.t("wl_field_revision"), str(state.revision or "?")),
     ]
     if events:

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from integrations.sandbox.kubernetes import KubernetesSandbox
+from integrations.sandbox.launcher import CLUSTERS
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "KUBER_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )
@@ -47,3 +50,15 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Both backends Kuber supports: tests using this run once against each."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def clusters() -> Iterator[dict[str, KubernetesSandbox]]:
+    """The clusters of `kuber sandbox` (`sandbox`, and a protected `prod`), quick to converge."""
+    servers = {
+        name: KubernetesSandbox(cluster_name=name, pod_start_delay=0.2, tick=0.05).start()
+        for name in CLUSTERS
+    }
+    yield servers
+    for server in servers.values():
+        server.stop()

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-import yaml
 from starlette.applications import Starlette
 
 from bot.chat.mattermost import MattermostParts, build_mattermost, mattermost_routes
@@ -27,10 +26,9 @@ from bot.chat.mattermost_transport import MattermostTransport
 from bot.messages import Reply
 from bot.runtime import Runtime, build_runtime
 from bot.settings import EnvSettings
-from integrations.sandbox.kubeconfig import write_kubeconfig
 from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.launcher import CLUSTERS, kuber_yaml
 from integrations.sandbox.mattermost import MattermostSandbox
+from tests.sandboxes import sandbox_env
 
 ACTION_SECRET = "test-action-secret-0123456789"
 # The port is replaced by the live server's; routes only need the path to be right.
@@ -123,33 +121,10 @@ def worker() -> Iterator[Worker]:
 
 
 @pytest.fixture
-def clusters() -> Iterator[dict[str, KubernetesSandbox]]:
-    servers = {
-        name: KubernetesSandbox(cluster_name=name, pod_start_delay=0.2, tick=0.05).start()
-        for name in CLUSTERS
-    }
-    yield servers
-    for server in servers.values():
-        server.stop()
-
-
-@pytest.fixture
 def kuber_env(
     tmp_path: Path, clusters: dict[str, KubernetesSandbox], mattermost: MattermostSandbox
 ) -> dict[str, str]:
-    kubeconfig = write_kubeconfig(
-        tmp_path / "kubeconfig", {name: s.url for name, s in clusters.items()}, current="sandbox"
-    )
-    config = tmp_path / "kuber.yaml"
-    config.write_text(yaml.safe_dump(kuber_yaml(), allow_unicode=True), encoding="utf-8")
-    return {
-        "KUBECONFIG": str(kubeconfig),
-        "KUBER_CONFIG": str(config),
-        "KUBER_DATABASE_URL": f"sqlite:///{tmp_path / 'kuber.db'}",
-        "KUBER_ROLLOUT_TIMEOUT": "20",
-        "KUBER_LOG_LEVEL": "warning",
-        **mattermost_env(mattermost),
-    }
+    return sandbox_env(tmp_path, clusters, **mattermost_env(mattermost))
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from bot.chat.console import Console
 from bot.messages import Actor
 from bot.runtime import Runtime, build_runtime
-from integrations.sandbox.kubeconfig import write_kubeconfig
 from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.launcher import CLUSTERS, kuber_yaml
+from tests.sandboxes import sandbox_env
 
 
 @dataclass
@@ -63,36 +61,6 @@ def all_text(replies: list[dict[str, Any]]) -> str:
         if reply.get("context"):
             parts.append(reply["context"])
     return "\n".join(parts)
-
-
-@pytest.fixture
-def clusters() -> Iterator[dict[str, KubernetesSandbox]]:
-    servers = {
-        name: KubernetesSandbox(cluster_name=name, pod_start_delay=0.2, tick=0.05).start()
-        for name in CLUSTERS
-    }
-    yield servers
-    for server in servers.values():
-        server.stop()
-
-
-def sandbox_env(
-    tmp_path: Path, clusters: dict[str, KubernetesSandbox], **extra: str
-) -> dict[str, str]:
-    kubeconfig = write_kubeconfig(
-        tmp_path / "kubeconfig", {name: s.url for name, s in clusters.items()}, current="sandbox"
-    )
-    config = tmp_path / "kuber.yaml"
-    config.write_text(yaml.safe_dump(kuber_yaml(), allow_unicode=True), encoding="utf-8")
-    env = {
-        "KUBECONFIG": str(kubeconfig),
-        "KUBER_CONFIG": str(config),
-        "KUBER_DATABASE_URL": f"sqlite:///{tmp_path / 'kuber.db'}",
-        "KUBER_ROLLOUT_TIMEOUT": "20",
-        "KUBER_LOG_LEVEL": "warning",
-    }
-    env.update(extra)
-    return env
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from bot.runtime import build_runtime
 from bot.server import KuberServer
 from integrations.sandbox.kubernetes import KubernetesSandbox
 from integrations.sandbox.mattermost import MattermostSandbox
+from tests.sandboxes import eventually
 from tests.scenarios.conftest import deployment, sandbox_env
 from tests.scenarios.serving import free_port, running_server
-from tests.scenarios.test_slack_server import eventually
 
 
 @pytest.fixture

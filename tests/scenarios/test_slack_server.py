@@ -4,7 +4,7 @@ acknowledges, plans, acts on the Kubernetes sandbox and edits its message as it 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +15,9 @@ from bot.runtime import build_runtime
 from bot.server import KuberServer
 from integrations.sandbox.kubernetes import KubernetesSandbox
 from integrations.sandbox.slack import SlackSandbox
+from tests.sandboxes import eventually
 from tests.scenarios.conftest import deployment, sandbox_env
 from tests.scenarios.serving import running_server
-
-
-def eventually(check: Callable[[], Any], timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 def button(message: dict[str, Any], action_prefix: str) -> dict[str, Any] | None:

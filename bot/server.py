@@ -35,8 +35,8 @@ from bot.chat.slack_app import build_slack_app, dispatch_http
 from bot.chat.slack_transport import SlackTransport, slack_web_client
 from bot.chat.transport import ChatTransport
 from bot.conversation import Conversation
+from bot.inbox import Inbox
 from bot.logs import get_logger
-from bot.messages import Incoming
 from bot.outbox import Outbox
 from bot.runtime import Runtime
 
@@ -147,13 +147,12 @@ class KuberServer:
             self._mattermost = build_mattermost(runtime.settings)
             transports["mattermost"] = self._mattermost.transport
         self.outbox = Outbox(runtime.store, transports)
+        self.inbox = Inbox(runtime.store, runtime.dispatcher, self.conversation, self.submit)
         if env.slack_bot_token and env.slack_signing_secret:
             self.slack_app = build_slack_app(
                 signing_secret=env.slack_signing_secret.get_secret_value(),
                 client=self._slack_client,
-                dispatcher=runtime.dispatcher,
-                conversations=self.conversation,
-                submit=self.submit,
+                receiver=self.inbox,
                 ref_for=self.outbox.ref_for,
             )
         self._socket_mode: Any = None
@@ -183,16 +182,12 @@ class KuberServer:
     # -- life --------------------------------------------------------------------------------
     def start(self) -> None:
         self.outbox.start()
+        self.inbox.recover()
         env = self.runtime.settings.env
         if self._mattermost is not None:
-            dispatcher = self.runtime.dispatcher
-
-            def on_mention(incoming: Incoming) -> None:
-                conversation = self.conversation("mattermost", incoming.channel, incoming.thread)
-                dispatcher.handle_message(incoming, conversation)
-
             try:
-                self.mattermost_listener = self._mattermost.listener_factory(on_mention).start()
+                listener = self._mattermost.listener_factory(self.inbox.accept_message)
+                self.mattermost_listener = listener.start()
             except Exception as exc:  # the HTTP routes still work without the websocket
                 log.warning("mattermost websocket not started", error=str(exc))
         if self.slack_app is not None and env.slack_app_token:
@@ -227,9 +222,7 @@ class KuberServer:
 
             routes += mattermost_routes(
                 settings=self.runtime.settings,
-                dispatcher=self.runtime.dispatcher,
-                conversations=self.conversation,
-                submit=self.submit,
+                receiver=self.inbox,
                 ref_for=self.outbox.ref_for,
                 driver=self._mattermost.driver if self._mattermost else None,
             )

@@ -12,9 +12,10 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -25,9 +26,9 @@ from bot.chat.mattermost_security import (
     verify_command_token,
     verify_context,
 )
-from bot.conversation import Conversation
 from bot.dispatch import ActionClick
 from bot.errors import ConfigError
+from bot.inbox import Receiver
 from bot.logs import get_logger
 from bot.messages import Actor, Incoming
 from bot.settings import EnvSettings, Settings
@@ -40,22 +41,12 @@ MAX_BODY = 64 * 1024
 #: What `/kuber` with nothing after it does.
 EMPTY_COMMAND = "help"
 
-Conversations = Callable[[str, str, str | None], Conversation]
-Submit = Callable[[Callable[[], None]], None]
 RefFor = Callable[[str, str, str], str | None]
 
 ACKNOWLEDGEMENTS = {
     "en": "On it: `{command}`",
     "ko": "확인했어요, 처리하고 있어요: `{command}`",
 }
-
-
-class MessageHandler(Protocol):
-    """What the routes need of `bot.dispatch.Dispatcher`."""
-
-    def handle_message(self, incoming: Incoming, conversation: Conversation) -> None: ...
-
-    def handle_action(self, click: ActionClick, conversation: Conversation) -> None: ...
 
 
 class UserNames:
@@ -126,15 +117,14 @@ def acknowledgement(command: str, text: str) -> dict[str, str]:
 def mattermost_routes(
     *,
     settings: EnvSettings | Settings,
-    dispatcher: MessageHandler,
-    conversations: Conversations,
-    submit: Submit,
+    receiver: Receiver,
     ref_for: RefFor | None = None,
     driver: Any = None,
 ) -> list[Route]:
     """The two Mattermost endpoints.
 
-    `conversations(platform, channel, thread)` gives where replies go. A click's `message_ref`
+    Verified input goes to `receiver` (the inbox), which stores it before the route answers,
+    so an acknowledged command survives a crash. A click's `message_ref`
     is `ref_for("mattermost", channel, post_id)` when given (the outbox knows which of its
     messages a post is), otherwise the post id itself, which is right for conversations whose
     refs are post ids. `driver` resolves the names of people who click.
@@ -147,15 +137,6 @@ def mattermost_routes(
     command_token = env.mattermost_command_token.get_secret_value()
     action_secret = env.mattermost_action_secret.get_secret_value().encode("utf-8")
     user_names = UserNames(driver)
-
-    def guarded(work: Callable[[], None], what: str) -> Callable[[], None]:
-        def run() -> None:
-            try:
-                work()
-            except Exception:  # the request is long answered: log it, keep the worker alive
-                log.exception("mattermost work failed", work=what)
-
-        return run
 
     async def command(request: Request) -> Response:
         body = await _read_body(request)
@@ -195,10 +176,8 @@ def mattermost_routes(
             platform=PLATFORM, channel=channel, actor=actor, text=text, thread=thread
         )
 
-        def work() -> None:
-            dispatcher.handle_message(incoming, conversations(PLATFORM, channel, thread))
-
-        submit(guarded(work, "command"))
+        if not await _stored(receiver.accept_message, incoming):
+            return _error(503, "Kuber cannot take commands right now; try again shortly")
         return JSONResponse(acknowledgement(form.get("command") or "/kuber", form["text"]))
 
     async def actions(request: Request) -> Response:
@@ -235,13 +214,13 @@ def mattermost_routes(
         thread = fields.get("thread") if isinstance(fields.get("thread"), str) else None
         given_name = payload.get("user_name")
 
-        def work() -> None:
+        def click() -> ActionClick:
             name = given_name if isinstance(given_name, str) and given_name else None
             actor = Actor(id=user_id, name=name or user_names(user_id))
             message_ref: str | None = post_id or None
             if ref_for is not None and post_id:
                 message_ref = ref_for(PLATFORM, channel, post_id)
-            click = ActionClick(
+            return ActionClick(
                 platform=PLATFORM,
                 channel=channel,
                 actor=actor,
@@ -250,12 +229,22 @@ def mattermost_routes(
                 message_ref=message_ref,
                 thread=thread,
             )
-            dispatcher.handle_action(click, conversations(PLATFORM, channel, thread))
 
-        submit(guarded(work, "action"))
+        if not await _stored(lambda: receiver.accept_click(click())):
+            return _error(503, "Kuber cannot take clicks right now; try again shortly")
         return JSONResponse({})
 
     return [
         Route("/mattermost/command", command, methods=["POST"]),
         Route("/mattermost/actions", actions, methods=["POST"]),
     ]
+
+
+async def _stored(accept: Callable[..., None], *args: Any) -> bool:
+    """Hand verified input to the inbox off the event loop; False when it cannot be stored."""
+    try:
+        await run_in_threadpool(accept, *args)
+    except Exception:
+        log.exception("mattermost input could not be stored")
+        return False
+    return True

@@ -19,16 +19,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.chat.slack_render import parse_action_id
-from bot.conversation import Conversation
-from bot.dispatch import ActionClick, Dispatcher
+from bot.dispatch import ActionClick
+from bot.inbox import Receiver
 from bot.logs import get_logger
 from bot.messages import Actor, Incoming
 
 log = get_logger(__name__)
 
 PLATFORM = "slack"
-Submit = Callable[[Callable[[], None]], None]
-Conversations = Callable[[str, str, str | None], Conversation]
 RefFor = Callable[[str, str, str], str | None]
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -81,12 +79,12 @@ def build_slack_app(
     *,
     signing_secret: str,
     client: WebClient,
-    dispatcher: Dispatcher,
-    conversations: Conversations,
-    submit: Submit,
+    receiver: Receiver,
     ref_for: RefFor,
 ) -> App:
-    """A bolt `App` whose listeners feed Kuber's dispatcher. Building it calls `auth.test`."""
+    """A bolt `App` whose listeners hand verified input to `receiver` (the inbox) and only
+    then acknowledge, so nothing Slack considers delivered can be lost. Building it calls
+    `auth.test`."""
     app = App(
         signing_secret=signing_secret,
         client=client,  # carries the token; bolt calls auth.test through it
@@ -111,42 +109,39 @@ def build_slack_app(
             text=text,
             thread=thread,
         )
-        dispatcher.handle_message(incoming, conversations(PLATFORM, channel, thread))
+        receiver.accept_message(incoming)
 
     @app.command("/kuber")
     def on_command(ack: Ack, command: dict[str, Any]) -> None:
         text = str(command.get("text") or "").strip()
         lang = "ko" if _HANGUL.search(text) else "en"
-        ack(response_type="ephemeral", text=_ACK[lang].format(text=text or "help"))
         channel, user = command["channel_id"], command["user_id"]
-        submit(lambda: message(channel, user, command.get("user_name"), text or "help", None))
+        message(channel, user, command.get("user_name"), text or "help", None)
+        ack(response_type="ephemeral", text=_ACK[lang].format(text=text or "help"))
 
     @app.event("app_mention")
     def on_mention(ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if seen.first_time(body.get("event_id")):
+            thread = event.get("thread_ts") or event.get("ts")
+            message(event["channel"], event["user"], None, event.get("text", ""), thread)
         ack()
-        if not seen.first_time(body.get("event_id")):
-            return
-        thread = event.get("thread_ts") or event.get("ts")
-        submit(
-            lambda: message(event["channel"], event["user"], None, event.get("text", ""), thread)
-        )
 
     @app.event("message")
     def on_direct_message(ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
-        ack()
         own = event.get("bot_id") or (bot_user_id and event.get("user") == bot_user_id)
-        if event.get("channel_type") != "im" or event.get("subtype") or own:
-            return
-        if not seen.first_time(body.get("event_id")):
-            return
-        thread = event.get("thread_ts")
-        submit(
-            lambda: message(event["channel"], event["user"], None, event.get("text", ""), thread)
-        )
+        direct = event.get("channel_type") == "im" and not event.get("subtype") and not own
+        if direct and seen.first_time(body.get("event_id")):
+            thread = event.get("thread_ts")
+            message(event["channel"], event["user"], None, event.get("text", ""), thread)
+        ack()
 
     @app.action(re.compile(r"^kuber_"))
     def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
+        ack_after = _Acknowledge(ack)
+        with ack_after:
+            _click(body, action)
+
+    def _click(body: dict[str, Any], action: dict[str, Any]) -> None:
         try:
             kind = parse_action_id(str(action.get("action_id")))
         except ValueError:
@@ -170,9 +165,23 @@ def build_slack_app(
             message_ref=ref_for(PLATFORM, channel, posted["ts"]) if posted.get("ts") else None,
             thread=thread,
         )
-        submit(lambda: dispatcher.handle_action(click, conversations(PLATFORM, channel, thread)))
+        receiver.accept_click(click)
 
     return app
+
+
+class _Acknowledge:
+    """Acknowledge a click when the block ends, whether or not it was taken: Slack shows an
+    error to the person for an unanswered click, and a refused one is logged already."""
+
+    def __init__(self, ack: Ack) -> None:
+        self.ack = ack
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.ack()
 
 
 def dispatch_http(app: App, body: bytes, query: str, headers: dict[str, str]) -> BoltResponse:

@@ -125,3 +125,24 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class InboundEvent(SQLModel, table=True):
+    """A verified message or click, stored before it is acknowledged to the platform.
+
+    Once the platform has its 200 it will not send again, so this row is the only copy: it is
+    processed from here, and a restart processes what a crash left unfinished.
+    """
+
+    __tablename__ = "inbound_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    platform: str = Field(max_length=32)
+    #: message or click
+    kind: str = Field(max_length=16)
+    payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: pending, done, failed
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    finished_at: datetime | None = None

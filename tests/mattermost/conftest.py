@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 
 from bot.chat.mattermost import MattermostParts, build_mattermost, mattermost_routes
 from bot.chat.mattermost_transport import MattermostTransport
+from bot.inbox import Inbox
 from bot.messages import Reply
 from bot.runtime import Runtime, build_runtime
 from bot.settings import EnvSettings
@@ -154,9 +155,12 @@ class Kuber:
         return Starlette(
             routes=mattermost_routes(
                 settings=self.runtime.settings,
-                dispatcher=self.runtime.dispatcher,
-                conversations=self.conversation,
-                submit=self.worker.submit,
+                receiver=Inbox(
+                    self.runtime.store,
+                    self.runtime.dispatcher,
+                    self.conversation,
+                    self.worker.submit,
+                ),
                 driver=self.parts.driver,
             )
         )

@@ -19,6 +19,7 @@ from structlog.testing import capture_logs
 
 from bot.chat.mattermost import mattermost_routes, sign_context
 from bot.errors import ConfigError
+from bot.inbox import Inbox
 from bot.store.tables import PendingAction
 from integrations.sandbox.kubernetes import KubernetesSandbox
 from integrations.sandbox.mattermost import MattermostSandbox
@@ -114,16 +115,22 @@ def test_routes_need_their_secrets(kuber: Kuber, mattermost: MattermostSandbox) 
     with pytest.raises(ConfigError, match="KUBER_MATTERMOST_COMMAND_TOKEN"):
         mattermost_routes(
             settings=env_settings({"KUBER_MATTERMOST_ACTION_SECRET": "s"}),
-            dispatcher=kuber.runtime.dispatcher,
-            conversations=kuber.conversation,
-            submit=kuber.worker.submit,
+            receiver=Inbox(
+                kuber.runtime.store,
+                kuber.runtime.dispatcher,
+                kuber.conversation,
+                kuber.worker.submit,
+            ),
         )
     with pytest.raises(ConfigError, match="KUBER_MATTERMOST_ACTION_SECRET"):
         mattermost_routes(
             settings=env_settings({"KUBER_MATTERMOST_COMMAND_TOKEN": "t"}),
-            dispatcher=kuber.runtime.dispatcher,
-            conversations=kuber.conversation,
-            submit=kuber.worker.submit,
+            receiver=Inbox(
+                kuber.runtime.store,
+                kuber.runtime.dispatcher,
+                kuber.conversation,
+                kuber.worker.submit,
+            ),
         )
 
 

@@ -22,7 +22,10 @@ def create_pending(ctx: CommandContext, plan: Plan, text: str) -> PendingAction:
     """Store `plan` as a pending action of `ctx.actor` (not yet bound to a message)."""
     config = ctx.settings.config
     protected = plan.protected or is_protected(
-        config, cluster=plan.params.get("cluster"), namespace=plan.params.get("namespace")
+        config,
+        cluster=plan.params.get("cluster"),
+        namespace=plan.params.get("namespace"),
+        team=ctx.team,
     )
     pending = PendingAction(
         id=secrets.token_urlsafe(12),

@@ -41,8 +41,9 @@ from bot.store.tables import ChannelContext, OperationLock, PendingAction
 
 log = get_logger(__name__)
 
-#: How long a per-target lock holds when its holder vanished without releasing it.
-LOCK_TTL = timedelta(minutes=30)
+#: Beyond the longest a rollout may be followed: a lock outlives its holder only if the
+#: holder vanished without releasing it.
+LOCK_MARGIN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Dispatcher:
         self.services = services or Services(settings)
         self.registry = registry or load_commands()
         self.apps = AppDirectory(settings, self.services)
+        self._lock_ttl = timedelta(seconds=settings.env.rollout_timeout) + LOCK_MARGIN
 
     # -- messages --------------------------------------------------------------------------
     def handle_message(self, incoming: Incoming, conversation: Conversation) -> None:
@@ -82,8 +84,14 @@ class Dispatcher:
             actor=incoming.actor.name,
         )
         attempt = Attempt(incoming.platform, incoming.channel, incoming.actor, incoming.text)
-        previous = self._previous_intent(incoming.platform, incoming.channel)
-        intent = parse(incoming.text, self.apps.catalog(), previous)
+        try:
+            previous = self._previous_intent(incoming.platform, incoming.channel)
+            intent = parse(incoming.text, self.apps.catalog(), previous)
+        except Exception as exc:  # a bug of ours or the store: answer, audit, keep serving
+            log.exception("could not understand the message")
+            conversation.post(_error_reply("en", "internal_error", ref=_request_id()))
+            attempt.finish(self.store, "failed", error=repr(exc))
+            return
         structlog.contextvars.bind_contextvars(intent=intent.name.value)
         log.info("command received", slots=intent.slots())
         self._run(intent, incoming.text, attempt, conversation, incoming.thread)
@@ -205,7 +213,22 @@ class Dispatcher:
             conversation.post(_error_reply(lang, "plan_expired"))
             attempt.finish(self.store, "expired")
             return
+        config = self.settings.config
+        approver_role = role_of(config, click.platform, click.actor)
         if click.action == "cancel":
+            # The requester may always withdraw; anyone else needs the right to decide.
+            if click.actor.id != pending.requested_by_id:
+                decision = may_approve(
+                    config,
+                    approver_role=approver_role,
+                    approver_id=click.actor.id,
+                    requester_id=pending.requested_by_id,
+                    protected=pending.protected,
+                )
+                if not decision.allowed:
+                    conversation.post(_error_reply(lang, decision.reason or "policy_refused"))
+                    attempt.finish(self.store, "refused", error=decision.reason)
+                    return
             if self._set_status(pending.id, "cancelled", click.actor):
                 cancelled = Reply(
                     translate(lang, "plan_cancelled", who=click.actor.name, title=_title(pending)),
@@ -213,11 +236,12 @@ class Dispatcher:
                 )
                 _edit_or_post(conversation, ref, cancelled)
                 attempt.finish(self.store, "cancelled")
+            else:
+                attempt.finish(self.store, "refused", error="decided concurrently")
             return
-        config = self.settings.config
         decision = may_approve(
             config,
-            approver_role=role_of(config, click.platform, click.actor),
+            approver_role=approver_role,
             approver_id=click.actor.id,
             requester_id=pending.requested_by_id,
             protected=pending.protected,
@@ -227,6 +251,12 @@ class Dispatcher:
             attempt.finish(self.store, "refused", error=decision.reason)
             return
         holder = self._lock(pending, click.actor)
+        if holder is not None and holder.action_id == pending.id:
+            # A second click on a plan already being applied.
+            who = holder.holder_name
+            conversation.post(_error_reply(lang, "plan_already_approved", who=who))
+            attempt.finish(self.store, "refused", error="already approved")
+            return
         if holder is not None:
             busy = translate(
                 lang,
@@ -240,7 +270,9 @@ class Dispatcher:
             return
         try:
             if not self._set_status(pending.id, "approved", click.actor):
-                return  # someone else decided in the same instant; their click wins
+                # Someone else decided in the same instant; their click wins.
+                attempt.finish(self.store, "refused", error="decided concurrently")
+                return
             self._apply(pending, click, conversation, ref, lang, attempt)
         finally:
             self._unlock(pending)
@@ -324,7 +356,7 @@ class Dispatcher:
                             action_id=pending.id,
                             holder_name=actor.name,
                             operation=pending.action,
-                            expires_at=now + LOCK_TTL,
+                            expires_at=now + self._lock_ttl,
                         )
                     )
                 return None

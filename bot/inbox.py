@@ -48,11 +48,15 @@ class Inbox:
         dispatcher: Dispatcher,
         conversations: Conversations,
         submit: Submit,
+        submit_click: Submit | None = None,
     ) -> None:
+        """`submit_click` runs clicks apart from messages: an approval follows its rollout
+        for minutes, and a pool full of rollouts must not hold up a Cancel or a question."""
         self.store = store
         self.dispatcher = dispatcher
         self.conversations = conversations
         self.submit = submit
+        self.submit_click = submit_click or submit
 
     def accept_message(self, incoming: Incoming) -> None:
         self._accept(incoming.platform, "message", asdict(incoming))
@@ -63,17 +67,17 @@ class Inbox:
     def recover(self) -> int:
         """Process what a previous run accepted but did not finish; return how many."""
         with self.store.session() as session:
-            ids = session.exec(
-                select(InboundEvent.id)
+            rows = session.exec(
+                select(InboundEvent.id, InboundEvent.kind)
                 .where(col(InboundEvent.status) == "pending")
                 .order_by(col(InboundEvent.id))
             ).all()
-        for event_id in ids:
+        for event_id, kind in rows:
             if event_id is not None:
-                self.submit(partial(self.process, event_id))
-        if ids:
-            log.info("resuming commands left unfinished", count=len(ids))
-        return len(ids)
+                self._schedule(event_id, kind)
+        if rows:
+            log.info("resuming commands left unfinished", count=len(rows))
+        return len(rows)
 
     def _accept(self, platform: str, kind: str, payload: dict[str, Any]) -> None:
         row = InboundEvent(platform=platform, kind=kind, payload=payload)
@@ -82,7 +86,11 @@ class Inbox:
             session.flush()
             event_id = row.id
         assert event_id is not None
-        self.submit(partial(self.process, event_id))
+        self._schedule(event_id, kind)
+
+    def _schedule(self, event_id: int, kind: str) -> None:
+        submit = self.submit_click if kind == "click" else self.submit
+        submit(partial(self.process, event_id))
 
     def process(self, event_id: int) -> None:
         """Run one stored event through the dispatcher and mark it done."""

@@ -1,7 +1,8 @@
 """Structured logging with per-request context (request id, platform, channel, actor, intent).
 
 Everything logs through structlog; standard-library loggers of the vendors are routed into
-the same output. A redaction step blanks every configured secret wherever it appears.
+the same output. Tracebacks are rendered to text first and every configured secret is then
+blanked wherever it appears, nested values and exception text included.
 """
 
 from __future__ import annotations
@@ -16,10 +17,21 @@ import structlog
 from bot.audit import redact
 
 
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _scrub(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return type(value)(_scrub(item) for item in value)
+    if isinstance(value, BaseException):
+        return redact(repr(value))
+    return value
+
+
 def _redact_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:
-    for key, value in event.items():
-        if isinstance(value, str):
-            event[key] = redact(value)
+    for key in list(event):
+        event[key] = _scrub(event[key])
     return event
 
 
@@ -29,14 +41,15 @@ def configure_logging(level: str = "info", fmt: str = "console") -> None:
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
-    shared: list[Any] = [
+    context: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        _redact_secrets,
     ]
+    # Exceptions become text before redaction, so a token inside a traceback is blanked too.
+    finish: list[Any] = [structlog.processors.format_exc_info, _redact_secrets, renderer]
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        processors=[*context, *finish],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
@@ -44,8 +57,8 @@ def configure_logging(level: str = "info", fmt: str = "console") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
-            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *finish],
+            foreign_pre_chain=[*context, structlog.stdlib.ExtraAdder()],
         )
     )
     root = logging.getLogger()

@@ -315,7 +315,7 @@ class Outbox:
         target: str | None = None
         thread: str | None = None
         if row.kind == EDIT:
-            target, settled = self._edit_target(row)
+            target, settled, thread = self._edit_target(row)
             if target is None:
                 if settled:
                     done.settled += 1
@@ -344,7 +344,7 @@ class Outbox:
             reply = reply_from_json(dict(claimed.reply))
             if claimed.kind == EDIT:
                 assert target is not None
-                transport.send_edit(claimed.channel, target, reply)
+                transport.send_edit(claimed.channel, target, reply, thread)
                 platform_id = target
             else:
                 platform_id = transport.send_post(claimed.channel, reply, thread, claimed.key)
@@ -364,8 +364,12 @@ class Outbox:
             self._mark_sent(claimed.id, platform_id)
             done.settled += 1
 
-    def _edit_target(self, row: OutboxMessage) -> tuple[str | None, bool]:
-        """The platform id an edit applies to; (None, True) when it can never apply."""
+    def _edit_target(self, row: OutboxMessage) -> tuple[str | None, bool, str | None]:
+        """(platform id, settled, thread) of the post an edit applies to.
+
+        An edit of a post that never made it becomes a post of its own: it carries the
+        latest word on the command (often its result), which must not be lost with the post.
+        """
         with self.store.session() as session:
             post = session.exec(
                 select(OutboxMessage)
@@ -373,11 +377,17 @@ class Outbox:
                 .where(OutboxMessage.kind == POST)
             ).first()
         if post is not None and post.platform_id is not None:
-            return post.platform_id, False
+            return post.platform_id, False, self._thread_for(post)[1]
         if post is None or post.status == FAILED:
-            self._fail(row, "the message it edits was never posted")
-            return None, True
-        return None, False
+            with self.store.session() as session:
+                orphan = session.get(OutboxMessage, row.id)
+                if orphan is not None:
+                    orphan.kind = POST
+                    orphan.thread = post.thread if post is not None else None
+                    session.add(orphan)
+            log.warning("outbox_edit_posted_instead", key=row.key, ref=row.ref)
+            return None, True, None
+        return None, False, None
 
     def _thread_for(self, row: OutboxMessage) -> tuple[bool, str | None]:
         """(ready, platform thread id): a thread given as our ref waits for its root's id."""

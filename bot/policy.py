@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.intents import IntentName
 from bot.messages import Actor
-from bot.settings import KuberConfig, Member, Role
+from bot.settings import KuberConfig, Member, Role, Team
 
 _RANK: dict[Role, int] = {"viewer": 0, "deployer": 1, "admin": 2}
 
@@ -42,11 +42,26 @@ def may_request(role: Role, intent: IntentName, mutating: bool) -> Decision:
     return ALLOW
 
 
-def is_protected(config: KuberConfig, *, cluster: str | None, namespace: str | None) -> bool:
+def is_protected(
+    config: KuberConfig,
+    *,
+    cluster: str | None,
+    namespace: str | None,
+    team: Team | None = None,
+) -> bool:
+    """Protected: a protected cluster or namespace, or one outside the asking team's own
+    (a deployer of payments should not stop coredns in kube-system on their own say-so)."""
     if namespace and namespace in config.policy.protected_namespaces:
         return True
     found = config.cluster(cluster) if cluster else None
-    return bool(found and found.protected)
+    if found and found.protected:
+        return True
+    if team is not None:
+        if namespace and namespace not in team.namespaces:
+            return True
+        if cluster and team.clusters and cluster not in team.clusters:
+            return True
+    return False
 
 
 def may_approve(

@@ -63,13 +63,23 @@ class Metrics:
             ["route"],
             registry=self.registry,
         )
+        self.answered_4xx = Counter(
+            "kuber_requests_answered_4xx",
+            "HTTP requests answered with a client error, by route and status.",
+            ["route", "status"],
+            registry=self.registry,
+        )
         self.outbox_pending = Gauge(
             "kuber_outbox_pending", "Chat messages waiting in the outbox.", registry=self.registry
         )
 
 
 class BodyLimit:
-    """Refuse bodies over `limit` bytes with 413, by header or by counting the stream."""
+    """Refuse bodies over `limit` bytes with 413 before the app sees a byte of them.
+
+    The body is read here (it is small by definition) and handed on whole, so a refusal can
+    always be a clean 413, also for chunked bodies that declare no length.
+    """
 
     def __init__(self, app: ASGIApp, limit: int, on_refuse: Callable[[str], None]) -> None:
         self.app = app
@@ -81,32 +91,58 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
+        declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             self.on_refuse(path)
             await _too_large(send)
             return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                break  # the client went away; the app will see the disconnect
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                self.on_refuse(path)
+                await _too_large(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            self.on_refuse(path)
-            await _too_large(send)
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
-class _TooLarge(Exception):
-    pass
+class CountRefusals:
+    """Count every 4xx answer by route and status: refusals are worth a dashboard."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and 400 <= message["status"] < 500:
+                route = str(scope.get("path", ""))
+                self.metrics.answered_4xx.labels(route=route, status=str(message["status"])).inc()
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
 
 
 async def _too_large(send: Send) -> None:
@@ -131,6 +167,8 @@ class KuberServer:
         self.runtime = runtime
         self.metrics = Metrics()
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kuber-worker")
+        # Approvals follow rollouts for minutes: they get their own threads.
+        self.apply_pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kuber-apply")
         env = runtime.settings.env
         transports: dict[str, ChatTransport] = {}
         self.slack_app: App | None = None
@@ -147,7 +185,13 @@ class KuberServer:
             self._mattermost = build_mattermost(runtime.settings)
             transports["mattermost"] = self._mattermost.transport
         self.outbox = Outbox(runtime.store, transports)
-        self.inbox = Inbox(runtime.store, runtime.dispatcher, self.conversation, self.submit)
+        self.inbox = Inbox(
+            runtime.store,
+            runtime.dispatcher,
+            self.conversation,
+            self.submit,
+            submit_click=lambda work: self.submit(work, pool=self.apply_pool),
+        )
         if env.slack_bot_token and env.slack_signing_secret:
             self.slack_app = build_slack_app(
                 signing_secret=env.slack_signing_secret.get_secret_value(),
@@ -162,7 +206,7 @@ class KuberServer:
     def conversation(self, platform: str, channel: str, thread: str | None) -> Conversation:
         return self.outbox.conversation(platform, channel, thread)
 
-    def submit(self, work: Callable[[], None]) -> None:
+    def submit(self, work: Callable[[], None], pool: ThreadPoolExecutor | None = None) -> None:
         """Run `work` on a worker thread; a failure is logged, never lost silently."""
         context = structlog.contextvars.get_contextvars()
 
@@ -173,7 +217,7 @@ class KuberServer:
             except Exception:
                 log.exception("background work failed")
 
-        self.pool.submit(run)
+        (pool or self.pool).submit(run)
 
     def refused(self, route: str, reason: str) -> None:
         self.metrics.refused.labels(route=route, reason=reason).inc()
@@ -206,6 +250,7 @@ class KuberServer:
         if self._socket_mode is not None:
             self._socket_mode.close()
         self.pool.shutdown(wait=True, cancel_futures=False)
+        self.apply_pool.shutdown(wait=True, cancel_futures=False)
         self.outbox.drain(timeout=10)
         self.outbox.stop(timeout=5)
 
@@ -227,7 +272,8 @@ class KuberServer:
                 driver=self._mattermost.driver if self._mattermost else None,
             )
         app = Starlette(routes=routes, lifespan=self._lifespan)
-        return BodyLimit(app, MAX_BODY, lambda path: self.refused(path, "body over 1 MiB"))
+        counted = CountRefusals(app, self.metrics)
+        return BodyLimit(counted, MAX_BODY, lambda path: self.refused(path, "body over 1 MiB"))
 
     @asynccontextmanager
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:

@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from sqlalchemy.engine import make_url
@@ -81,8 +82,10 @@ class _Strict(BaseModel):
 
 class Member(_Strict):
     name: str
-    slack: str | None = None
-    mattermost: str | None = None
+    #: The Slack user id (U… or W…), not the display name.
+    slack: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,}$")
+    #: The Mattermost user id (26 characters), not the username.
+    mattermost: str | None = Field(default=None, pattern=r"^[a-z0-9-]{3,26}$")
     jira: str | None = None
     role: Role = "deployer"
 
@@ -209,9 +212,17 @@ class KuberConfig(_Strict):
         return None
 
     def member(self, platform: str, user_id: str, user_name: str | None = None) -> Member | None:
+        """The member behind a platform's user id.
+
+        Only ids count on chat platforms: names there are chosen by their owners, so a name
+        match would hand anyone who takes "alice" as a display name alice's role. The
+        terminal has no ids; there the login name is matched.
+        """
         for member in self.members():
-            handle = getattr(member, platform, None) if platform != "console" else None
-            if handle == user_id or (handle is None and member.name in (user_id, user_name)):
+            if platform == "console":
+                if member.name in (user_id, user_name):
+                    return member
+            elif getattr(member, platform, None) == user_id:
                 return member
         return None
 
@@ -275,6 +286,44 @@ class EnvSettings(BaseModel):
     prometheus_url: str | None = None
     webhook_token: SecretStr | None = None
 
+    @field_validator(
+        "public_url",
+        "slack_api_url",
+        "mattermost_url",
+        "jenkins_url",
+        "jira_url",
+        "alertmanager_url",
+        "prometheus_url",
+    )
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _platforms_complete(self) -> EnvSettings:
+        """A half-configured platform would accept commands and never answer: refuse it."""
+        if self.slack_bot_token and not self.slack_signing_secret:
+            raise ValueError(
+                "KUBER_SLACK_SIGNING_SECRET: required with KUBER_SLACK_BOT_TOKEN "
+                "(Slack requests are verified with it)"
+            )
+        mattermost = {
+            "KUBER_MATTERMOST_URL": self.mattermost_url,
+            "KUBER_MATTERMOST_TOKEN": self.mattermost_token,
+            "KUBER_MATTERMOST_COMMAND_TOKEN": self.mattermost_command_token,
+            "KUBER_MATTERMOST_ACTION_SECRET": self.mattermost_action_secret,
+            "KUBER_PUBLIC_URL": self.public_url,
+        }
+        given = [name for name, value in mattermost.items() if value and name != "KUBER_PUBLIC_URL"]
+        missing = [name for name, value in mattermost.items() if not value]
+        if given and missing:
+            raise ValueError(
+                f"{', '.join(missing)}: required for Mattermost (set with {', '.join(given)})"
+            )
+        return self
+
     def secrets(self) -> list[str]:
         """Every secret value set, so logs can redact them wherever they appear."""
         values = []
@@ -282,6 +331,9 @@ class EnvSettings(BaseModel):
             value = getattr(self, name)
             if isinstance(value, SecretStr) and value.get_secret_value():
                 values.append(value.get_secret_value())
+        password = make_url(self.database_url).password
+        if password:
+            values.append(str(password))
         return values
 
 

@@ -82,6 +82,7 @@ def _failed(ctx: CommandContext, ref: DeploymentRef, title: str, result: Rollout
                 "deployment": ref.name,
                 "container": ref.container,
                 "revision": back_to.number,
+                "before": result.state.revision,
             },
             title=ctx.t(
                 "wl_plan_rollback",

@@ -31,6 +31,13 @@ def _params(target: Target, **extra: object) -> dict[str, object]:
     }
 
 
+def _unchanged(ctx: CommandContext, app: str, planned: object, now: object) -> None:
+    """Refuse to apply a plan whose "before" is no longer true: the person approved a change
+    from that state, not from whatever someone else left since."""
+    if planned is not None and planned != now:
+        raise UserError("wl_changed_since_plan", app=app, planned=planned, now=now)
+
+
 def _ref(cluster: str, namespace: str, deployment: str, container: str | None) -> DeploymentRef:
     return DeploymentRef(cluster, namespace, deployment, container)
 
@@ -72,7 +79,7 @@ def scale(
     key = "wl_plan_stop" if desired == 0 else "wl_plan_scale"
     return Plan(
         action="scale",
-        params=_params(target, replicas=desired),
+        params=_params(target, replicas=desired, before=current),
         title=ctx.t(key, app=app, where=target.where, before=current, after=desired),
         target=target.key,
         changes=(Change(ctx.t("wl_field_replicas"), str(current), str(desired)),),
@@ -89,11 +96,13 @@ def apply_scale(
     deployment: str,
     container: str | None,
     replicas: int,
+    before: int | None = None,
 ) -> Reply:
     ref = _ref(cluster, namespace, deployment, container)
-    before = ctx.services.kubernetes.get(ref).replicas
+    now = ctx.services.kubernetes.get(ref).replicas
+    _unchanged(ctx, app, before, now)
     ctx.services.kubernetes.scale(ref, replicas)
-    title = ctx.t("wl_title_scale", app=app, before=before, after=replicas)
+    title = ctx.t("wl_title_scale", app=app, before=now, after=replicas)
     return follow(ctx, ref, title)
 
 
@@ -177,7 +186,7 @@ def rollback(
     before = ", ".join(current.images) if current else (target.state.image or "?")
     return Plan(
         action="rollback",
-        params=_params(target, revision=wanted.number),
+        params=_params(target, revision=wanted.number, before=current.number if current else None),
         title=ctx.t("wl_plan_rollback", app=app, revision=wanted.number, where=target.where),
         target=target.key,
         changes=(
@@ -202,8 +211,10 @@ def apply_rollback(
     container: str | None,
     revision: int,
     app: str | None = None,
+    before: int | None = None,
 ) -> Reply:
     ref = _ref(cluster, namespace, deployment, container)
+    _unchanged(ctx, app or deployment, before, ctx.services.kubernetes.get(ref).revision)
     ctx.services.kubernetes.rollback(ref, revision)
     return follow(ctx, ref, ctx.t("wl_title_rollback", app=app or deployment, revision=revision))
 
@@ -235,7 +246,7 @@ def deploy(
         return Reply(ctx.t("wl_deploy_nothing", app=app, image=image), language=ctx.language)
     return Plan(
         action="deploy",
-        params=_params(target, image=new_image, version=version),
+        params=_params(target, image=new_image, version=version, before=image),
         title=ctx.t("wl_plan_deploy", app=app, version=version, where=target.where),
         target=target.key,
         changes=(Change(ctx.t("wl_field_image"), image, new_image),),
@@ -253,8 +264,10 @@ def apply_deploy(
     container: str | None,
     image: str,
     version: str,
+    before: str | None = None,
 ) -> Reply:
     ref = _ref(cluster, namespace, deployment, container)
+    _unchanged(ctx, app, before, ctx.services.kubernetes.get(ref).image)
     cause = f"kuber: deploy {version} by {ctx.actor.name}"
     ctx.services.kubernetes.set_image(ref, container or app, image, change_cause=cause)
     return follow(ctx, ref, ctx.t("wl_title_deploy", app=app, version=version))

@@ -150,7 +150,7 @@ class MattermostListener:
             thread.join(timeout)
             if thread.is_alive():
                 log.warning("mattermost listener did not stop in time", seconds=timeout)
-        self._worker.shutdown(wait=False, cancel_futures=True)
+        self._worker.shutdown(wait=False, cancel_futures=False)
         self._connected.clear()
 
     @property

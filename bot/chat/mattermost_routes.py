@@ -141,6 +141,7 @@ def mattermost_routes(
     async def command(request: Request) -> Response:
         body = await _read_body(request)
         if body is None:
+            log.warning("mattermost command refused", reason="request too large")
             return _error(413, "request too large")
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("application/x-www-form-urlencoded"):
@@ -149,6 +150,7 @@ def mattermost_routes(
         try:
             parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True)
         except (UnicodeDecodeError, ValueError):
+            log.warning("mattermost command refused", reason="not UTF-8")
             return _error(400, "the form is not valid UTF-8")
         form = {k: v[0] for k, v in parsed.items() if v}
         given = form.get("token")
@@ -183,6 +185,7 @@ def mattermost_routes(
     async def actions(request: Request) -> Response:
         body = await _read_body(request)
         if body is None:
+            log.warning("mattermost action refused", reason="request too large")
             return _error(413, "request too large")
         try:
             payload = json.loads(body)
@@ -190,6 +193,7 @@ def mattermost_routes(
             log.warning("mattermost action refused", reason="malformed JSON")
             return _error(400, "the body is not JSON")
         if not isinstance(payload, dict):
+            log.warning("mattermost action refused", reason="not a JSON object")
             return _error(400, "the body is not a JSON object")
         try:
             fields = verify_context(payload.get("context"), action_secret)
@@ -201,10 +205,13 @@ def mattermost_routes(
         action, value = fields.get("action"), fields.get("value")
         user_id, channel = payload.get("user_id"), payload.get("channel_id")
         if not isinstance(action, str) or not isinstance(value, str):
+            log.warning("mattermost action refused", reason="no action")
             return _error(400, "the context names no action")
         if not isinstance(user_id, str) or not user_id:
+            log.warning("mattermost action refused", reason="missing user_id")
             return _error(400, "missing user_id")
         if not isinstance(channel, str) or not channel:
+            log.warning("mattermost action refused", reason="missing channel_id")
             return _error(400, "missing channel_id")
         if fields.get("channel") not in (None, channel):
             # A signed context replayed from another channel.

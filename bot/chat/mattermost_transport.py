@@ -165,11 +165,14 @@ class MattermostTransport:
         self._remember(post_id, key)
         return post_id
 
-    def send_edit(self, channel: str, message_id: str, reply: Reply) -> None:
+    def send_edit(
+        self, channel: str, message_id: str, reply: Reply, thread: str | None = None
+    ) -> None:
         # Mattermost 9 cannot change a post's files, so the images of an edit are not shown;
         # commands that edit send text and fields, and charts go in new posts.
+        # The thread goes into the buttons' signed context: clicks answer in the same thread.
         post = render_post(
-            reply, actions_url=self.actions_url, secret=self._secret, channel=channel
+            reply, actions_url=self.actions_url, secret=self._secret, channel=channel, thread=thread
         )
         key = self._remembered(message_id)
         if key is not None:

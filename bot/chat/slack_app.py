@@ -69,8 +69,9 @@ class _UserNames:
                 user = self._client.users_info(user=user_id).get("user") or {}
                 profile = user.get("profile") or {}
                 self._names[user_id] = profile.get("display_name") or user.get("name") or user_id
-            except SlackApiError as exc:
-                log.warning("users.info failed", user=user_id, error=exc.response.get("error"))
+            except Exception as exc:  # a name is nice to have; the command must not be lost for it
+                detail = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
+                log.warning("users.info failed", user=user_id, error=detail)
                 return user_id
         return self._names[user_id]
 

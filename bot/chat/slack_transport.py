@@ -152,7 +152,9 @@ class SlackTransport:
             self._upload(channel, thread, image, index, key)
         return ts
 
-    def send_edit(self, channel: str, message_id: str, reply: Reply) -> None:
+    def send_edit(
+        self, channel: str, message_id: str, reply: Reply, thread: str | None = None
+    ) -> None:
         text, blocks = self._render(reply)
         # An empty list clears blocks the message had, so an edit never keeps stale buttons.
         self._call("chat.update", channel=channel, ts=message_id, text=text, blocks=blocks)

@@ -52,6 +52,8 @@ class ChatTransport(Protocol):
         """
         ...
 
-    def send_edit(self, channel: str, message_id: str, reply: Reply) -> None:
-        """Replace the message `message_id` with `reply`."""
+    def send_edit(
+        self, channel: str, message_id: str, reply: Reply, thread: str | None = None
+    ) -> None:
+        """Replace the message `message_id` (a reply in `thread`, if given) with `reply`."""
         ...

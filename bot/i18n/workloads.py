@@ -13,6 +13,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No Kubernetes cluster is configured (check KUBECONFIG).",
         "ko": "설정된 쿠버네티스 클러스터가 없어요 (KUBECONFIG를 확인해 주세요).",
     },
+    "wl_changed_since_plan": {
+        "en": "{app} changed since this plan was made ({planned} then, {now} now). Nothing was changed; please ask again.",
+        "ko": "계획을 만든 뒤 {app}이(가) 바뀌었어요 (당시 {planned}, 지금 {now}). 아무것도 바꾸지 않았으니 다시 요청해 주세요.",
+    },
     # scale
     "wl_ask_replicas": {
         "en": "How many replicas of {app}? For example `scale {app} to 3` or `add 1 more {app}`.",

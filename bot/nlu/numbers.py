@@ -98,10 +98,19 @@ _KO_NUMBER = re.compile(
     r"|(?P<tensonly>열|스물|스무|서른|마흔|쉰)" + _KO_AFTER_FULL + r")"
 )
 
-# Sino-Korean numerals are read only before a time unit (삼십 분, 십오 분): elsewhere 이 is a
-# particle and 일 a word of its own.
+# Sino-Korean numerals are read only before a time unit (삼십 분, 십오 분) or a counter that
+# ends its word (삼 개로, 오십 줄): elsewhere 이 is a particle and 일 a word of its own, and
+# "이번", "이대로", "이 개발" are not numbers. Before a counter a lone 이 or 일 is not read
+# ("이 줄" is "this line"), nor, glued to it, a lone digit that is also a word (사, 오, 구).
 _SINO_DIGIT = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
-_SINO = re.compile(r"(?<![가-힣])([일이삼사오육칠팔구십]{1,4})\s?(?=분|초|시간)")
+_SINO_POWER = {"십": 10, "백": 100, "천": 1000}
+_SINO_COUNTED = r"(?:개|대|줄)(?=$|[^가-힣]|으로|로|만|씩|더|를|을|가|는|은|도)"
+_SINO = re.compile(
+    r"(?<![가-힣])("
+    r"[일이삼사오육칠팔구십백천]{1,6}(?=\s?(?:분|초|시간))"
+    r"|(?:[일이삼사오육칠팔구십백천]{2,6}|[삼사오육칠팔구십백천])(?=\s" + _SINO_COUNTED + r")"
+    r"|(?:[일이삼사오육칠팔구십백천]{2,6}|[삼육칠팔백])(?=" + _SINO_COUNTED + r"))\s?"
+)
 
 
 def _english(match: re.Match[str]) -> str:
@@ -129,12 +138,15 @@ def _korean(match: re.Match[str]) -> str:
 
 
 def sino_value(word: str) -> int | None:
-    """삼십 -> 30, 십오 -> 15, 오 -> 5; None when the word is not a Sino-Korean numeral."""
-    total, digit = 0, 0
+    """삼십 -> 30, 십오 -> 15, 이백 -> 200, 오 -> 5; None when it is not a Sino-Korean numeral."""
+    total, digit, last_power = 0, 0, 10_000
     for ch in word:
-        if ch == "십":
-            total += (digit or 1) * 10
-            digit = 0
+        power = _SINO_POWER.get(ch)
+        if power is not None:
+            if power >= last_power:
+                return None
+            total += (digit or 1) * power
+            digit, last_power = 0, power
         elif ch in _SINO_DIGIT and digit == 0:
             digit = _SINO_DIGIT[ch]
         else:

@@ -60,6 +60,15 @@ _MORE = re.compile(
     + _COUNTER
     + r"\s*(?:만\s*)?(?:늘려|늘리|추가|증가|올려|확장|증설)"
 )
+# "scale out" and "scale in" add or remove: a bare count beside them is a change, while
+# "2개로" (로 marks a target) stays a target.
+_SCALE_OUT_IN = re.compile(
+    r"(?P<out>스케일\s*아웃|scale[\s-]*out)|(?P<in>스케일\s*인|scale[\s-]*in)(?![가-힣a-z])"
+)
+_OUT_IN_COUNT = re.compile(
+    r"\s*(?:by\s+)?(\d+)(?![\d.])(?!" + _COUNTER + r"\s*(?:으로|로)(?![가-힣]))"
+)
+_COUNT_OUT_IN = re.compile(r"(?<![\d.])(\d+)" + _COUNTER + r"\s*$")
 _ONE_MORE = re.compile(
     _L
     + r"(?:add\s+(?:an?\s+|one\s+)?another|another\s+(?:pod|replica|instance|copy|container))"
@@ -99,6 +108,18 @@ def _number(match: re.Match[str]) -> int:
     return int(next(g for g in match.groups() if g))
 
 
+def _scale_out_in(num: str) -> int | None:
+    """+N for "scale out N" / "N개 스케일 아웃", -N for scale in; None for anything else."""
+    match = _SCALE_OUT_IN.search(num)
+    if match is None:
+        return None
+    count = _OUT_IN_COUNT.match(num, match.end()) or _COUNT_OUT_IN.search(num, 0, match.start())
+    if count is None:
+        return None
+    value = int(count.group(1))
+    return value if match.group("out") else -value
+
+
 def scale_numbers(num: str) -> tuple[int | None, int | None]:
     """(replicas, delta) from a text whose number words are digits; at most one is set.
 
@@ -114,6 +135,9 @@ def scale_numbers(num: str) -> tuple[int | None, int | None]:
     fewer = _FEWER.search(num)
     if fewer:
         return None, -_number(fewer)
+    out_in = _scale_out_in(num)
+    if out_in is not None:
+        return None, out_in
     if _ONE_MORE.search(num):
         return None, 1
     target = _TARGET.search(num)
@@ -171,14 +195,22 @@ def duration(num: str) -> str | None:
 
 # --- versions and branches (read from the text as typed: tags are case-sensitive) -----------
 
+# A tag is Latin letters, digits and . _ + -; a Korean particle glued to it ("1.1.0으로",
+# "v2를") ends it, so the tag's own edges are drawn with _TAG (ASCII), not with \w.
+_TAG = r"[A-Za-z0-9_]"
 _VERSION = (
-    re.compile(r"(?<![\w.-])(v?\d+\.\d+(?:\.\d+)*(?:[-+][0-9A-Za-z][\w.-]*)?)(?![\w-]|\.\w)", re.I),
     re.compile(
-        r"(?:version|ver|tag|image\s+tag|image|버전|태그)\s*[:=]?\s*([A-Za-z0-9][\w.+-]*)", re.I
+        r"(?<![\w.-])(v?\d+\.\d+(?:\.\d+)*(?:[-+][0-9A-Za-z][A-Za-z0-9_.-]*)?)"
+        r"(?!" + _TAG + r"|-|\." + _TAG + r")",
+        re.I,
     ),
-    re.compile(r"[A-Za-z0-9]:([A-Za-z0-9][\w.+-]*)"),
-    re.compile(r"(?<![\w.-])(v\d+)(?![\w.-])", re.I),
-    re.compile(r"(?<![\w.-])((?:sha[-:])?[0-9a-f]{7,40})(?![\w.-])", re.I),
+    re.compile(
+        r"(?:version|ver|tag|image\s+tag|image|버전|태그)\s*[:=]?\s*([A-Za-z0-9][A-Za-z0-9_.+-]*)",
+        re.I,
+    ),
+    re.compile(r"[A-Za-z0-9]:([A-Za-z0-9][A-Za-z0-9_.+-]*)"),
+    re.compile(r"(?<![\w.-])(v\d+)(?!" + _TAG + r"|[.-])", re.I),
+    re.compile(r"(?<![\w.-])((?:sha[-:])?[0-9a-f]{7,40})(?!" + _TAG + r"|[.-])", re.I),
     re.compile(r"(?<![\w-])(latest|stable)(?![\w-])", re.I),
 )
 
@@ -259,12 +291,14 @@ _KOREAN_ENVIRONMENTS = {
     "데브": "dev",
 }
 _KOREAN_ENVIRONMENT = re.compile(r"(?<![가-힣])(스테이징|프로덕션|프로드|데브)")
-# A namespace named by position only ("in payments-ns", "staging2에서"); checked last.
+# A namespace named by position only ("in payments-ns", "staging2에서"); checked last. It
+# ends the sentence or a clause: "to v2.1.0" is a version, not a namespace "v2".
+_CLAUSE_END = r"\s*(?:$|[,.!?](?![a-z0-9]))"
 _NAMESPACE_LOOSE = (
-    re.compile(_L + r"(?:in|into)\s+(?:the\s+)?([a-z][a-z0-9-]*[a-z0-9])\s*(?:$|[,.!?])"),
+    re.compile(_L + r"(?:in|into)\s+(?:the\s+)?([a-z][a-z0-9-]*[a-z0-9])" + _CLAUSE_END),
     re.compile(r"(?<![a-z0-9._-])([a-z][a-z0-9-]*[a-z0-9])(?:에서|에)(?![가-힣])"),
 )
-_DEPLOY_TARGET = re.compile(_L + r"to\s+(?:the\s+)?([a-z][a-z0-9-]*[a-z0-9])\s*(?:$|[,.!?])")
+_DEPLOY_TARGET = re.compile(_L + r"to\s+(?:the\s+)?([a-z][a-z0-9-]*[a-z0-9])" + _CLAUSE_END)
 
 
 def _acceptable(value: str) -> bool:
@@ -358,7 +392,9 @@ _STATUS_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _STATUS_TARGET = re.compile(
     r"(?:\bto|\bas|\binto|->|→)\s+[\"']?([^\"'.!?]+?)[\"']?\s*[.!?]*$", re.I
 )
-_STATUS_TARGET_KO = re.compile(r"(\S+?)\s*(?:으로|로)\s*(?:바꿔|변경|옮겨|이동|처리|해|상태|전환)")
+_STATUS_TARGET_KO = re.compile(
+    r"(\S+?)\s*(?:으로|로)\s*(?:바꿔|변경|옮겨|이동|처리|해|상태|전환|돌려)"
+)
 
 
 def _known_status(text: str) -> str | None:
@@ -417,7 +453,7 @@ def assignee(raw: str, issue: Found | None) -> str | None:
         _ASSIGN_VERB + r"\s+" + _PERSON + r"\s+(?:to|on)\s+" + key,
         r"put\s+" + _PERSON + r"\s+on\s+" + key,
         r"(?:assignee|owner)\s*(?:to|=|:|as|is)?\s*" + _PERSON + r"(?![\w])",
-        r"(?:담당자?|assignee)\s*(?:를|을|는|은)?\s*" + _PERSON + r"(?:님)?\s*(?:으로|로)",
+        r"(?:담당자?|assignee)\s*(?:를|을|는|은)?\s*" + _PERSON + r"(?:님)?\s*(?:으로|로|[.!?]*$)",
         _PERSON + r"(?:님)?\s*(?:한테|에게|께|으로|로|을|를)?\s*" + _ASSIGN_KO,
         _L + r"(?:to|for)\s+" + _PERSON + r"\s*[.!?]*$",
     )

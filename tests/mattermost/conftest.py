@@ -26,7 +26,7 @@ from bot.chat.mattermost_transport import MattermostTransport
 from bot.inbox import Inbox
 from bot.messages import Reply
 from bot.runtime import Runtime, build_runtime
-from bot.settings import EnvSettings
+from bot.settings import EnvSettings, load_settings
 from integrations.sandbox.kubernetes import KubernetesSandbox
 from integrations.sandbox.mattermost import MattermostSandbox
 from tests.sandboxes import sandbox_env
@@ -58,9 +58,8 @@ def mattermost_env(sandbox: MattermostSandbox, public_url: str = PUBLIC_URL) -> 
 
 
 def env_settings(values: dict[str, str]) -> EnvSettings:
-    return EnvSettings.model_validate(
-        {k.removeprefix("KUBER_").lower(): v for k, v in values.items()}
-    )
+    """Settings as start-up validates them: an incomplete set is a `ConfigError`."""
+    return load_settings(values).env
 
 
 @pytest.fixture

@@ -168,6 +168,22 @@ def test_a_failure_that_lasts_gives_up_after_max_attempts(
     assert texts(slack, "C0PAY") == []
 
 
+def test_an_edit_of_a_post_that_never_made_it_is_posted_instead(
+    slack: SlackSandbox, make_outbox: MakeOutbox
+) -> None:
+    """The last edit of a command is its result: it must reach the channel somehow."""
+    slack.inject(r"POST /api/chat\.postMessage", 502, times=2)
+    outbox = make_outbox(max_attempts=2)
+    conversation = outbox.conversation("slack", "C0PAY")
+    ref = conversation.post(Reply(text="Scale payment to 3?"))
+    outbox.start()
+    assert outbox.drain(timeout=10)
+    assert outbox.platform_id(ref) is None
+    conversation.edit(ref, Reply(text="✅ Done: scaling payment from 2 to 3."))
+    assert outbox.drain(timeout=10)
+    assert texts(slack, "C0PAY") == ["✅ Done: scaling payment from 2 to 3."]
+
+
 def test_a_reply_threads_under_our_own_first_message(
     slack: SlackSandbox, make_outbox: MakeOutbox
 ) -> None:

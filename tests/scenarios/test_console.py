@@ -61,7 +61,6 @@ def test_every_attempt_is_in_the_audit_log(chat: Chat) -> None:
         ("unknown", "unknown", "alice"),
         ("scale", "refused", "carol"),
     ]
-    assert records[0].duration_ms >= 0
     assert records[2].text == "scale payment to 2"
 
 

@@ -37,7 +37,8 @@ def test_a_command_accepted_before_a_crash_runs_after_the_restart(
     Inbox(first.store, first.dispatcher, lambda *_: conversation, held(lost)).accept_message(
         Incoming("slack", "C0PAY", ALICE, "scale payment to 4")
     )
-    assert len(lost) == 1 and conversation.replies == []
+    assert len(lost) == 1
+    assert conversation.replies == []
     first.close()
 
     second = build_runtime(env)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.runtime import build_runtime
@@ -99,3 +100,7 @@ def test_a_wrong_token_and_a_tampered_click_execute_nothing(
     assert tampered.status_code == 401
     time.sleep(0.3)
     assert deployment(clusters["sandbox"], "cart")["spec"]["replicas"] == 2
+    metrics = httpx.get(url + "/metrics").text
+    for route in ("/mattermost/command", "/mattermost/actions"):
+        counted = f'kuber_requests_answered_4xx_total{{route="{route}",status="401"}} 1.0'
+        assert counted in metrics

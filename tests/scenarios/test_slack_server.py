@@ -140,3 +140,14 @@ def test_health_and_readiness(served: tuple[KuberServer, str]) -> None:
     ready = httpx.get(url + "/readyz").json()
     assert ready["status"] == "ready"
     assert ready["database"] == "ok"
+
+
+def test_a_chunked_body_over_one_mebibyte_is_refused(served: tuple[KuberServer, str]) -> None:
+    _kuber, url = served
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the server must count
+        for _ in range(20):
+            yield b"x" * 65536
+
+    response = httpx.post(url + "/slack/events", content=chunks())
+    assert response.status_code == 413

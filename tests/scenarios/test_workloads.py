@@ -309,3 +309,42 @@ def test_a_forged_choice_with_an_invalid_name_is_refused(
     assert "kube-system" in replies[-1]["text"]
     writes = [c for c in clusters["sandbox"].state_snapshot()["calls"] if c["method"] != "GET"]
     assert writes == []
+
+
+def test_a_plan_is_not_applied_when_its_before_no_longer_holds(
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox]
+) -> None:
+    runtime = build_runtime(sandbox_env(tmp_path, clusters))
+    chat = Chat(runtime, {}, auto_approve=False)
+    stale = next(
+        b
+        for r in chat.say("add 1 more cart pods", user="bob")
+        for b in r["buttons"]
+        if b["action"] == "approve"
+    )
+    done = chat.say("scale cart to 6")  # alice, approved at once below
+    now = next(b for r in done for b in r["buttons"] if b["action"] == "approve")
+    chat.click("approve", now["value"])
+    assert replicas(clusters["sandbox"], "cart") == 6
+    replies = chat.click("approve", stale["value"], user="bob")
+    assert "cart changed since this plan was made (2 then, 6 now)" in all_text(replies)
+    assert replicas(clusters["sandbox"], "cart") == 6
+    runtime.close()
+
+
+def test_only_the_requester_or_an_approver_may_cancel(
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox]
+) -> None:
+    runtime = build_runtime(sandbox_env(tmp_path, clusters))
+    chat = Chat(runtime, {}, auto_approve=False)
+    plan = next(
+        b
+        for r in chat.say("scale auth to 3", user="bob")
+        for b in r["buttons"]
+        if b["action"] == "cancel"
+    )
+    refused = chat.click("cancel", plan["value"], user="carol")  # a viewer
+    assert "Approving needs the deployer role." in all_text(refused)
+    withdrawn = chat.click("cancel", plan["value"], user="bob")
+    assert withdrawn[-1]["text"].startswith("bob cancelled")
+    runtime.close()

@@ -37,6 +37,7 @@ def test_environment_and_file_load_together(tmp_path: Path) -> None:
             "KUBER_CONFIG": str(EXAMPLE),
             "KUBER_DATABASE_URL": "postgresql://kuber@db:5432/kuber",
             "KUBER_SLACK_BOT_TOKEN": "xoxb-secret-value",
+            "KUBER_SLACK_SIGNING_SECRET": "signing-secret-value",
             "KUBECONFIG": str(tmp_path / "kubeconfig"),
             "UNRELATED": "ignored",
         }
@@ -44,7 +45,7 @@ def test_environment_and_file_load_together(tmp_path: Path) -> None:
     assert settings.env.database_url.startswith("postgresql://")
     assert settings.env.kubeconfig == str(tmp_path / "kubeconfig")
     assert "xoxb-secret-value" not in repr(settings.env)
-    assert settings.env.secrets() == ["xoxb-secret-value"]
+    assert settings.env.secrets() == ["xoxb-secret-value", "signing-secret-value"]
     assert len(settings.config.apps) == 2
 
 
@@ -105,11 +106,31 @@ def test_a_missing_file_names_the_variable(tmp_path: Path) -> None:
         ("KUBER_DATABASE_URL", "not a url", "KUBER_DATABASE_URL: not a database URL"),
         ("KUBER_LOG_LEVEL", "loud", "KUBER_LOG_LEVEL"),
         ("KUBER_KUBERNETES_TIMEOUT", "-1", "KUBER_KUBERNETES_TIMEOUT"),
+        ("KUBER_PUBLIC_URL", "kuber.example.com", "KUBER_PUBLIC_URL: 'kuber.example.com' is not"),
+        ("KUBER_SLACK_BOT_TOKEN", "xoxb-1", "KUBER_SLACK_SIGNING_SECRET: required with"),
+        ("KUBER_MATTERMOST_URL", "http://mm", "KUBER_MATTERMOST_TOKEN, KUBER_MATTERMOST_COMMAND"),
     ],
 )
 def test_a_bad_variable_is_named(variable: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings({variable: value})
+
+
+def test_members_are_known_by_id_on_chat_platforms_and_by_name_only_in_the_terminal(
+    tmp_path: Path,
+) -> None:
+    config = load_config_file(
+        write(
+            tmp_path,
+            "teams:\n  - name: t\n    members:\n"
+            "      - {name: alice, slack: U0ALICE, role: admin}\n",
+        )
+    )
+    assert config.member("slack", "U0ALICE") is not None
+    # Anyone can call themselves "alice" on Mattermost, where alice has no id configured.
+    assert config.member("mattermost", "u-mallory", "alice") is None
+    assert config.member("slack", "U0MALLORY", "alice") is None
+    assert config.member("console", "alice") is not None
 
 
 def test_a_bad_variable_never_echoes_a_secret() -> None:

@@ -1,0 +1,75 @@
+"""Who may do what: roles, protected targets, the team's own scope and the four-eyes rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.intents import IntentName
+from bot.messages import Actor
+from bot.policy import is_protected, may_approve, may_request, role_of
+from bot.settings import KuberConfig
+
+CONFIG = KuberConfig.model_validate(
+    {
+        "teams": [
+            {
+                "name": "payments",
+                "namespaces": ["payments", "payments-staging"],
+                "clusters": ["prod", "staging"],
+                "members": [
+                    {"name": "alice", "slack": "U0ALICE", "role": "admin"},
+                    {"name": "bob", "slack": "U0BOB", "role": "deployer"},
+                    {"name": "carol", "slack": "U0CAROL", "role": "viewer"},
+                ],
+            }
+        ],
+        "clusters": [{"name": "prod", "protected": True}, {"name": "staging"}],
+    }
+)
+TEAM = CONFIG.teams[0]
+
+
+def test_roles_come_from_ids_and_strangers_get_the_default() -> None:
+    assert role_of(CONFIG, "slack", Actor("U0ALICE", "whatever")) == "admin"
+    assert role_of(CONFIG, "slack", Actor("U0EVE", "alice")) == "viewer"
+
+
+def test_viewers_may_ask_but_not_change() -> None:
+    assert may_request("viewer", IntentName.STATUS, mutating=False).allowed
+    refused = may_request("viewer", IntentName.SCALE, mutating=True)
+    assert (refused.allowed, refused.reason) == (False, "policy_viewer_cannot_change")
+
+
+@pytest.mark.parametrize(
+    ("cluster", "namespace", "protected"),
+    [
+        ("staging", "payments", False),
+        ("staging", "payments-staging", False),
+        ("prod", "payments", True),  # a protected cluster
+        ("staging", "production", True),  # a protected namespace
+        ("staging", "kube-system", True),  # outside the team's namespaces
+        ("gke-tokyo", "payments", True),  # outside the team's clusters
+    ],
+)
+def test_what_is_protected(cluster: str, namespace: str, protected: bool) -> None:
+    assert is_protected(CONFIG, cluster=cluster, namespace=namespace, team=TEAM) is protected
+
+
+def test_protected_changes_need_another_admin() -> None:
+    def approve(role: str, approver: str) -> str | None:
+        decision = may_approve(
+            CONFIG,
+            approver_role=role,  # type: ignore[arg-type]
+            approver_id=approver,
+            requester_id="U0BOB",
+            protected=True,
+        )
+        return None if decision.allowed else decision.reason
+
+    assert approve("admin", "U0ALICE") is None
+    assert approve("deployer", "U0BOB") == "policy_protected_needs_admin"
+    assert approve("viewer", "U0CAROL") == "policy_viewer_cannot_approve"
+    own = may_approve(
+        CONFIG, approver_role="admin", approver_id="U0ALICE", requester_id="U0ALICE", protected=True
+    )
+    assert own.reason == "policy_four_eyes"

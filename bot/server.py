@@ -36,6 +36,7 @@ from bot.chat.slack_transport import SlackTransport, slack_web_client
 from bot.chat.transport import ChatTransport
 from bot.conversation import Conversation
 from bot.inbox import Inbox
+from bot.leader import Leadership
 from bot.logs import get_logger
 from bot.outbox import Outbox
 from bot.runtime import Runtime
@@ -200,6 +201,9 @@ class KuberServer:
                 ref_for=self.outbox.ref_for,
             )
         self._socket_mode: Any = None
+        self.leadership = Leadership(
+            runtime.store, "kuber-server", on_elected=self._lead, on_deposed=self._follow
+        )
         self.app = self._build_app()
 
     # -- plumbing shared by the platforms ----------------------------------------------------
@@ -225,6 +229,19 @@ class KuberServer:
 
     # -- life --------------------------------------------------------------------------------
     def start(self) -> None:
+        """Serve at once; campaign for leadership, which brings the single-replica work."""
+        self.leadership.start()
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=False)
+        self.apply_pool.shutdown(wait=True, cancel_futures=False)
+        if self.leadership.leading:
+            self.outbox.drain(timeout=10)
+        self.leadership.stop()
+
+    def _lead(self) -> None:
+        """Become the replica that sends, listens and resumes: only one may, or users would
+        see every message twice."""
         self.outbox.start()
         self.inbox.recover()
         env = self.runtime.settings.env
@@ -244,14 +261,13 @@ class KuberServer:
                 target=self._socket_mode.connect, name="slack-socket-mode", daemon=True
             ).start()
 
-    def stop(self) -> None:
+    def _follow(self) -> None:
         if self.mattermost_listener is not None:
             self.mattermost_listener.stop()
+            self.mattermost_listener = None
         if self._socket_mode is not None:
             self._socket_mode.close()
-        self.pool.shutdown(wait=True, cancel_futures=False)
-        self.apply_pool.shutdown(wait=True, cancel_futures=False)
-        self.outbox.drain(timeout=10)
+            self._socket_mode = None
         self.outbox.stop(timeout=5)
 
     # -- routes ------------------------------------------------------------------------------
@@ -290,6 +306,9 @@ class KuberServer:
                 connection.execute(text("SELECT 1"))
             return {"database": "ok", "outbox_pending": self.outbox.pending_count()}
 
+        if not self.leadership.leading:
+            # Active/passive: traffic goes to the leader, the stand-by waits its turn.
+            return JSONResponse({"status": "standing by"}, status_code=503)
         try:
             return JSONResponse({"status": "ready", **await run_in_threadpool(check)})
         except Exception as exc:

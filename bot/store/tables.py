@@ -146,3 +146,13 @@ class InboundEvent(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0
     finished_at: datetime | None = None
+
+
+class LeaderLease(SQLModel, table=True):
+    """Who does the work only one replica may do (sending the outbox, scheduled jobs)."""
+
+    __tablename__ = "leader_lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)
+    expires_at: datetime

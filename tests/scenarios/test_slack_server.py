@@ -151,3 +151,26 @@ def test_a_chunked_body_over_one_mebibyte_is_refused(served: tuple[KuberServer, 
 
     response = httpx.post(url + "/slack/events", content=chunks())
     assert response.status_code == 413
+
+
+def test_a_second_replica_stands_by_until_the_leader_stops(
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox], slack: SlackSandbox
+) -> None:
+    env = sandbox_env(
+        tmp_path,
+        clusters,
+        KUBER_SLACK_BOT_TOKEN=slack.bot_token,
+        KUBER_SLACK_SIGNING_SECRET=slack.signing_secret,
+        KUBER_SLACK_API_URL=slack.url + "/api/",
+    )
+    first, second = build_runtime(env), build_runtime(env)
+    with running_server(first) as (_leader, leader_url):
+        with running_server(second) as (standby, standby_url):
+            assert httpx.get(leader_url + "/readyz").status_code == 200
+            assert httpx.get(standby_url + "/readyz").json() == {"status": "standing by"}
+            assert httpx.get(standby_url + "/healthz").status_code == 200
+    # The leader stopped and released its lease: the other replica now leads.
+    with running_server(second) as (_again, url):
+        assert httpx.get(url + "/readyz").status_code == 200
+    first.close()
+    second.close()

@@ -164,11 +164,13 @@ def test_a_second_replica_stands_by_until_the_leader_stops(
         KUBER_SLACK_API_URL=slack.url + "/api/",
     )
     first, second = build_runtime(env), build_runtime(env)
-    with running_server(first) as (_leader, leader_url):
-        with running_server(second) as (standby, standby_url):
-            assert httpx.get(leader_url + "/readyz").status_code == 200
-            assert httpx.get(standby_url + "/readyz").json() == {"status": "standing by"}
-            assert httpx.get(standby_url + "/healthz").status_code == 200
+    with (
+        running_server(first) as (_leader, leader_url),
+        running_server(second) as (_standby, standby_url),
+    ):
+        assert httpx.get(leader_url + "/readyz").status_code == 200
+        assert httpx.get(standby_url + "/readyz").json() == {"status": "standing by"}
+        assert httpx.get(standby_url + "/healthz").status_code == 200
     # The leader stopped and released its lease: the other replica now leads.
     with running_server(second) as (_again, url):
         assert httpx.get(url + "/readyz").status_code == 200

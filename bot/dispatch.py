@@ -214,21 +214,20 @@ class Dispatcher:
             attempt.finish(self.store, "expired")
             return
         config = self.settings.config
-        approver_role = role_of(config, click.platform, click.actor)
+        decision = may_approve(
+            config,
+            approver_role=role_of(config, click.platform, click.actor),
+            approver_id=click.actor.id,
+            requester_id=pending.requested_by_id,
+            protected=pending.protected,
+        )
+        # The requester may always withdraw a plan; anyone else needs the right to decide it.
+        withdrawing = click.action == "cancel" and click.actor.id == pending.requested_by_id
+        if not decision.allowed and not withdrawing:
+            conversation.post(_error_reply(lang, decision.reason or "policy_refused"))
+            attempt.finish(self.store, "refused", error=decision.reason)
+            return
         if click.action == "cancel":
-            # The requester may always withdraw; anyone else needs the right to decide.
-            if click.actor.id != pending.requested_by_id:
-                decision = may_approve(
-                    config,
-                    approver_role=approver_role,
-                    approver_id=click.actor.id,
-                    requester_id=pending.requested_by_id,
-                    protected=pending.protected,
-                )
-                if not decision.allowed:
-                    conversation.post(_error_reply(lang, decision.reason or "policy_refused"))
-                    attempt.finish(self.store, "refused", error=decision.reason)
-                    return
             if self._set_status(pending.id, "cancelled", click.actor):
                 cancelled = Reply(
                     translate(lang, "plan_cancelled", who=click.actor.name, title=_title(pending)),
@@ -238,17 +237,6 @@ class Dispatcher:
                 attempt.finish(self.store, "cancelled")
             else:
                 attempt.finish(self.store, "refused", error="decided concurrently")
-            return
-        decision = may_approve(
-            config,
-            approver_role=approver_role,
-            approver_id=click.actor.id,
-            requester_id=pending.requested_by_id,
-            protected=pending.protected,
-        )
-        if not decision.allowed:
-            conversation.post(_error_reply(lang, decision.reason or "policy_refused"))
-            attempt.finish(self.store, "refused", error=decision.reason)
             return
         holder = self._lock(pending, click.actor)
         if holder is not None and holder.action_id == pending.id:

@@ -26,7 +26,7 @@ class ConsoleConversation:
     out: IO[str]
     as_json: bool = False
     replies: list[dict[str, Any]] = field(default_factory=list)
-    awaiting: list[tuple[str, str]] = field(default_factory=list)
+    awaiting: list[tuple[str, str, str]] = field(default_factory=list)
     _count: int = 0
 
     def post(self, reply: Reply) -> str:
@@ -46,7 +46,7 @@ class ConsoleConversation:
         if not reply.is_error:
             for button in reply.buttons:
                 if button.action == "approve":
-                    self.awaiting.append((ref, button.value))
+                    self.awaiting.append((ref, button.value, reply.language))
         if self.as_json:
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
@@ -117,8 +117,8 @@ class Console:
         pending (and expire), as an unanswered plan in a chat channel would.
         """
         while self.conversation.awaiting:
-            ref, action_id = self.conversation.awaiting.pop(0)
-            answer = "approve" if self.auto_approve else self._confirm()
+            ref, action_id, language = self.conversation.awaiting.pop(0)
+            answer = "approve" if self.auto_approve else self._confirm(language)
             if answer is None:
                 if not self.conversation.as_json:
                     self.conversation.out.write(
@@ -128,11 +128,11 @@ class Console:
             click = ActionClick(PLATFORM, CHANNEL, self.actor, answer, action_id, ref)
             self.dispatcher.handle_action(click, self.conversation)
 
-    def _confirm(self) -> str | None:
+    def _confirm(self, language: str) -> str | None:
         if self.ask is None or not self.ask.isatty():
             return None
         out = self.conversation.out
-        out.write("Approve? [y/N] ")
+        out.write("승인할까요? [y/N] " if language == "ko" else "Approve? [y/N] ")
         out.flush()
         yes = self.ask.readline().strip().lower() in ("y", "yes", "네", "예", "응")
         return "approve" if yes else "cancel"

@@ -176,6 +176,7 @@ class KubernetesClusters:
                 raise UserError(
                     "k8s_app_ambiguous",
                     choices=names,
+                    slot="app",  # each choice is a Deployment name, which finds it directly
                     app=app,
                     namespace=namespace,
                     names=", ".join(names),

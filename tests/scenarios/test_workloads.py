@@ -348,3 +348,21 @@ def test_only_the_requester_or_an_approver_may_cancel(
     withdrawn = chat.click("cancel", plan["value"], user="bob")
     assert withdrawn[-1]["text"].startswith("bob cancelled")
     runtime.close()
+
+
+def test_an_app_with_several_deployments_asks_which_one(
+    chat: Chat, clusters: dict[str, KubernetesSandbox]
+) -> None:
+    for name in ("billing-api", "billing-worker"):
+        body = deployment(clusters["sandbox"], "cart")
+        body["metadata"] = {"name": name, "namespace": "default", "labels": {"app": "billing"}}
+        body["spec"]["selector"] = {"matchLabels": {"app": "billing", "part": name}}
+        body["spec"]["template"]["metadata"]["labels"] = {"app": "billing", "part": name}
+        body.pop("status", None)
+        url = f"{clusters['sandbox'].url}/apis/apps/v1/namespaces/default/deployments"
+        assert httpx.post(url, json=body).status_code == 201
+    replies = chat.say("restart billing")
+    choices = {b["label"]: b["value"] for b in replies[-1]["buttons"] if b["action"] == "fill"}
+    assert list(choices) == ["billing-api", "billing-worker"]
+    plan = chat.click("fill", choices["billing-worker"])
+    assert plan[0]["text"].startswith("Restart billing-worker in sandbox/default?")

@@ -124,14 +124,14 @@ class Dispatcher:
             return
         missing = missing_slots(intent)
         if missing:
-            say(self._ask_for(ctx, intent, missing[0]))
+            say(self._ask_for(ctx, intent, missing[0], text))
             attempt.finish(self.store, "incomplete", error=f"missing {missing[0]}")
             return
         self._remember(ctx, intent)
         try:
             result = spec.call(ctx, intent.slots())
         except KuberError as exc:
-            say(self._error(ctx, exc, intent))
+            say(self._error(ctx, exc, intent, text))
             attempt.finish(self.store, _decision_for(exc), error=str(exc))
             return
         except Exception as exc:  # a bug of ours: answer, log the trace, keep serving
@@ -405,7 +405,7 @@ class Dispatcher:
             text = translate(lang, "nlu_unknown")
         return Reply(text, language=lang)
 
-    def _ask_for(self, ctx: CommandContext, intent: Intent, slot: str) -> Reply:
+    def _ask_for(self, ctx: CommandContext, intent: Intent, slot: str, text: str) -> Reply:
         """One short question for the first missing slot, with likely answers as buttons."""
         apps = list(self.apps.catalog().names)
         choices: list[str | int] = []
@@ -414,7 +414,7 @@ class Dispatcher:
         elif slot in SLOT_CHOICES:
             choices = list(SLOT_CHOICES[slot])
         key = question_key(intent) or "nlu_unknown"
-        text = ctx.t(
+        question = ctx.t(
             key,
             apps=", ".join(apps[:10]) or "-",
             app=intent.app or "?",
@@ -422,13 +422,16 @@ class Dispatcher:
             issue_type=(intent.issue_type or "issue").lower(),
             alert=intent.alert or "?",
         )
-        return Reply(text, buttons=_fill_buttons(intent, slot, choices), language=ctx.language)
+        buttons = _fill_buttons(intent, slot, choices, asked=text)
+        return Reply(question, buttons=buttons, language=ctx.language)
 
-    def _error(self, ctx: CommandContext, exc: KuberError, intent: Intent | None) -> Reply:
+    def _error(
+        self, ctx: CommandContext, exc: KuberError, intent: Intent | None, asked: str = ""
+    ) -> Reply:
         text = ctx.t(exc.key, **exc.params)
         buttons: tuple[Button, ...] = ()
         if isinstance(exc, UserError) and exc.slot and intent is not None and exc.choices:
-            buttons = _fill_buttons(intent, exc.slot, list(exc.choices))
+            buttons = _fill_buttons(intent, exc.slot, list(exc.choices), asked=asked)
         if isinstance(exc, TemporaryError):
             text += "\n" + ctx.t("try_again_later")
         return Reply(text, buttons=buttons, language=ctx.language, is_error=True)
@@ -483,11 +486,16 @@ SLOT_CHOICES: dict[str, tuple[str | int, ...]] = {
 }
 
 
-def _fill_buttons(intent: Intent, slot: str, choices: Sequence[str | int]) -> tuple[Button, ...]:
+def _fill_buttons(
+    intent: Intent, slot: str, choices: Sequence[str | int], *, asked: str
+) -> tuple[Button, ...]:
+    """Buttons that re-run `intent` with `slot` set; `asked` (the words typed) goes along
+    so the audit log shows what the person said, not just what the button filled in."""
     buttons = []
     for choice in choices[:5]:
         filled = intent.to_json()
         filled[slot] = choice
+        filled["text"] = f"{asked[:200]} → {choice}"
         if slot == "app":
             filled["app_known"] = True
         buttons.append(Button(str(choice), "fill", json.dumps(filled, ensure_ascii=False)))

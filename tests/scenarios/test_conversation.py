@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import select
+
+from bot.store.tables import CommandRecord
 from integrations.sandbox.kubernetes import KubernetesSandbox
 from tests.scenarios.conftest import Chat, deployment
 
@@ -23,6 +26,9 @@ def test_a_missing_number_is_asked_for_with_buttons(
     replies = chat.click("fill", choices["3"])
     assert replies[0]["text"] == "Scale payment in sandbox/default from 2 to 3 replicas?"
     assert deployment(clusters["sandbox"], "payment")["spec"]["replicas"] == 3
+    with chat.runtime.store.session() as session:
+        texts = [r.text for r in session.exec(select(CommandRecord).order_by(CommandRecord.id))]
+    assert texts[:2] == ["scale payment", "scale payment → 3"]
 
 
 def test_a_missing_app_is_asked_for_in_korean(chat: Chat) -> None:

@@ -7,7 +7,6 @@ reply leaves through the outbox, which keeps sending in its own thread.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -31,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.chat.slack_app import build_slack_app, dispatch_http
+from bot.chat.slack_app import SlackSocketMode, build_slack_app, dispatch_http
 from bot.chat.slack_transport import SlackTransport, slack_web_client
 from bot.chat.transport import ChatTransport
 from bot.conversation import Conversation
@@ -200,7 +199,7 @@ class KuberServer:
                 receiver=self.inbox,
                 ref_for=self.outbox.ref_for,
             )
-        self._socket_mode: Any = None
+        self._socket_mode: SlackSocketMode | None = None
         self.leadership = Leadership(
             runtime.store, "kuber-server", on_elected=self._lead, on_deposed=self._follow
         )
@@ -233,6 +232,8 @@ class KuberServer:
         self.leadership.start()
 
     def stop(self) -> None:
+        # Stop taking Socket Mode envelopes before the workers they would go to are gone.
+        self._stop_socket_mode()
         self.pool.shutdown(wait=True, cancel_futures=False)
         self.apply_pool.shutdown(wait=True, cancel_futures=False)
         if self.leadership.leading:
@@ -252,23 +253,20 @@ class KuberServer:
             except Exception as exc:  # the HTTP routes still work without the websocket
                 log.warning("mattermost websocket not started", error=str(exc))
         if self.slack_app is not None and env.slack_app_token:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            self._socket_mode = SocketModeHandler(
-                self.slack_app, env.slack_app_token.get_secret_value()
-            )
-            threading.Thread(
-                target=self._socket_mode.connect, name="slack-socket-mode", daemon=True
-            ).start()
+            token = env.slack_app_token.get_secret_value()
+            self._socket_mode = SlackSocketMode(self.slack_app, token).start()
 
     def _follow(self) -> None:
         if self.mattermost_listener is not None:
             self.mattermost_listener.stop()
             self.mattermost_listener = None
-        if self._socket_mode is not None:
-            self._socket_mode.close()
-            self._socket_mode = None
+        self._stop_socket_mode()
         self.outbox.stop(timeout=5)
+
+    def _stop_socket_mode(self) -> None:
+        socket_mode, self._socket_mode = self._socket_mode, None
+        if socket_mode is not None:
+            socket_mode.close()
 
     # -- routes ------------------------------------------------------------------------------
     def _build_app(self) -> ASGIApp:

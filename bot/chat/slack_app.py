@@ -1,6 +1,8 @@
 """Slack through slack-bolt: slash command `/kuber`, @mentions, direct messages and buttons.
 
-Bolt verifies every request (signature and 5-minute window) before any listener runs. Each
+They arrive over HTTP (`dispatch_http`) or, for a workspace Kuber cannot be reached from,
+over Socket Mode (`SlackSocketMode`): the same listeners serve both.
+Bolt verifies every HTTP request (signature and 5-minute window) before any listener runs. Each
 listener acknowledges at once and hands the work to a worker; replies are posted through the
 outbox with the Web API, so they can be edited as work proceeds. No Slack payload travels
 past this module: it becomes an `Incoming` or an `ActionClick` here.
@@ -183,6 +185,45 @@ class _Acknowledge:
 
     def __exit__(self, *exc: object) -> None:
         self.ack()
+
+
+class SlackSocketMode:
+    """The Socket Mode link of `app`, opened with the app-level token in a thread of its own,
+    so a slow or refused connection never holds up the HTTP routes. A refusal (a wrong token,
+    Socket Mode turned off) is logged and leaves Kuber serving HTTP only; once connected,
+    slack_sdk's client reconnects by itself when Slack asks or the link drops."""
+
+    def __init__(self, app: App, app_token: str) -> None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        # Any: bolt leaves the handler's methods unannotated.
+        self._handler: Any = SocketModeHandler(app, app_token)
+        self._thread = threading.Thread(target=self._connect, name="slack-socket-mode", daemon=True)
+        self.connected = threading.Event()
+        self.failed: str | None = None
+
+    def start(self) -> SlackSocketMode:
+        self._thread.start()
+        return self
+
+    def _connect(self) -> None:
+        try:
+            self._handler.connect()
+        except Exception as exc:
+            self.failed = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
+            log.error("slack socket mode not connected; serving HTTP only", error=self.failed)
+            self._handler.close()  # its reader threads started with it
+            return
+        if self._handler.client.is_connected():
+            self.connected.set()
+        else:  # the handshake failed after the URL was issued; the client's monitor retries
+            log.warning("slack socket mode link not up yet; retrying")
+
+    def close(self, timeout: float = 15.0) -> None:
+        """Stop receiving; waits for a connection attempt in flight, so none opens after."""
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self._handler.close()
 
 
 def dispatch_http(app: App, body: bytes, query: str, headers: dict[str, str]) -> BoltResponse:

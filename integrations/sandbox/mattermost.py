@@ -27,7 +27,7 @@ from integrations.sandbox.mattermost_store import (
     MattermostTeam,
     client_post,
 )
-from integrations.sandbox.mattermost_websocket import WebSocketConnection
+from integrations.sandbox.mattermost_websocket import MattermostWebSocket
 
 __all__ = ["MattermostSandbox"]
 
@@ -62,7 +62,7 @@ class MattermostSandbox(SandboxServer):
         self.bot_token = bot_token
         self.command_token = command_token
         self.team = MattermostTeam()
-        self.websockets: list[WebSocketConnection] = []
+        self.websockets: list[MattermostWebSocket] = []
         #: Every command or action answer and response-URL post, and what it did.
         self.responses: list[dict[str, Any]] = []
         #: Every request sent to the integration, with the status it answered.
@@ -133,7 +133,7 @@ class MattermostSandbox(SandboxServer):
         handler = request.handler
         if handler is None:
             return Response(500, {"error": "no connection to upgrade"})
-        connection = WebSocketConnection(handler)
+        connection = MattermostWebSocket(handler)
         refused = connection.upgrade(handler, request.headers)
         if refused is not None:
             return Response(
@@ -153,7 +153,7 @@ class MattermostSandbox(SandboxServer):
                 self.websockets.remove(connection)
         return Response(101, streamed=True)
 
-    def _websocket_message(self, connection: WebSocketConnection, text: str) -> None:
+    def _websocket_message(self, connection: MattermostWebSocket, text: str) -> None:
         try:
             message = json.loads(text)
         except ValueError:

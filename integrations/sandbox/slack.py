@@ -1,8 +1,11 @@
-"""A local Slack: the Web API under `/api/<method>`, file uploads, response URLs, and helpers
-that deliver signed slash commands, events and button clicks to Kuber as Slack would.
+"""A local Slack: the Web API under `/api/<method>`, file uploads, response URLs, Socket Mode,
+and helpers that deliver slash commands, events and button clicks to Kuber as Slack would:
+signed, over HTTP (`send_*`, `click_button`), or as envelopes down the app's Socket Mode
+link (`socket_*`).
 
-slack_sdk and slack-bolt talk to it unchanged (`WebClient(base_url=sandbox.url + "/api/")`).
-It checks the bearer token but never records it, and it only ever listens on the address given.
+slack_sdk and slack-bolt talk to it unchanged (`WebClient(base_url=sandbox.url + "/api/")`,
+`SocketModeHandler(app, sandbox.app_token)`). It checks bot and app-level tokens but never
+records them, and it only ever listens on the address given.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import itertools
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any, Self
 
 import httpx
@@ -30,13 +34,16 @@ from integrations.sandbox.slack_events import (
     url_verification,
 )
 from integrations.sandbox.slack_ratelimit import ChannelRateLimiter
+from integrations.sandbox.slack_socket import Envelope, SocketMode
 from integrations.sandbox.slack_store import (
+    APP_ID,
     BOT_USER_ID,
     TEAM_ID,
     SlackError,
     SlackWorkspace,
 )
 from integrations.sandbox.slack_webapi import SlackWebApi, call_args, flag
+from integrations.sandbox.websocket import WebSocketConnection
 
 __all__ = ["SlackSandbox", "sign_slack_request"]
 
@@ -46,6 +53,13 @@ RATE_LIMITED_METHODS = {"chat.postMessage", "chat.update"}
 # Slack lets an app use one response_url this many times (within 30 minutes).
 RESPONSE_URL_USES = 5
 SERVER_ERRORS = {500: "internal_error", 502: "service_unavailable", 503: "service_unavailable"}
+#: Methods called with the app-level token (`xapp-…`); every other method wants the bot token.
+APP_TOKEN_METHODS = {"apps.connections.open"}
+#: Where the Socket Mode websocket is served (Slack's is `wss://wss-primary.slack.com/link/`).
+SOCKET_PATH = "/link/"
+#: Pauses before each new attempt at an unacknowledged Socket Mode event. Slack waits
+#: nothing, a minute, then five; the sandbox keeps the rhythm in seconds.
+EVENT_RETRY_DELAYS = (0.0, 1.0, 5.0)
 
 
 class SlackSandbox(SandboxServer):
@@ -61,11 +75,14 @@ class SlackSandbox(SandboxServer):
         # Well-known sandbox credentials: they guard nothing but a loopback test server.
         bot_token: str = "xoxb-sandbox-token",  # noqa: S107
         signing_secret: str = "sandbox-signing-secret",  # noqa: S107
+        app_token: str = "xapp-sandbox-token",  # noqa: S107
         rate_per_channel: float | None = None,
+        event_retry_delays: Sequence[float] = EVENT_RETRY_DELAYS,
     ) -> None:
         super().__init__(host, port)
         self.bot_token = bot_token
         self.signing_secret = signing_secret
+        self.app_token = app_token
         self.workspace = SlackWorkspace()
         self.api = SlackWebApi(self.workspace, lambda: self.url)
         self.limiter = ChannelRateLimiter(rate_per_channel) if rate_per_channel else None
@@ -75,26 +92,42 @@ class SlackSandbox(SandboxServer):
         self.deliveries: list[dict[str, Any]] = []
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._serial = itertools.count(1)
+        self.socket = SocketMode(
+            APP_ID,
+            ack_timeout=lambda: self.ack_timeout,
+            retry_delays=event_retry_delays,
+            on_ack=self._socket_acknowledged,
+            on_timeout=self._socket_timed_out,
+        )
+        self._app_methods = {"apps.connections.open": self._connections_open}
         self.route("POST", "/api/{method}", self._web_api)
         self.route("GET", "/api/{method}", self._web_api)
         self.route("POST", "/upload/v1/{key}", self._upload)
         self.route("POST", "/commands/{team}/{hook}/{key}", self._response_url)
+        self.route("GET", SOCKET_PATH, self._socket_link)
 
     # -- Web API -----------------------------------------------------------------------------
-    def _authenticate(self, request: Request, args: dict[str, Any]) -> None:
+    def _authenticate(self, request: Request, args: dict[str, Any], method_name: str) -> None:
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else args.get("token")
         if not token:
             raise SlackError("not_authed")
-        if token != self.bot_token:
+        expected, other = (
+            (self.app_token, self.bot_token)
+            if method_name in APP_TOKEN_METHODS
+            else (self.bot_token, self.app_token)
+        )
+        if token == other:
+            raise SlackError("not_allowed_token_type")
+        if token != expected:
             raise SlackError("invalid_auth")
 
     def _web_api(self, request: Request) -> Response:
         method_name = request.params["method"]
         try:
             args = call_args(request)
-            self._authenticate(request, args)
-            method = self.api.methods.get(method_name)
+            self._authenticate(request, args, method_name)
+            method = self.api.methods.get(method_name) or self._app_methods.get(method_name)
             if method is None:
                 raise SlackError("unknown_method", req_method=method_name)
             with self.lock:
@@ -147,6 +180,8 @@ class SlackSandbox(SandboxServer):
             return {"upload": {"bytes": len(request.body)}}
         if path.startswith("/commands/"):
             return {"response_url": True, **super().describe_call(request)}
+        if path == SOCKET_PATH:
+            return {"socket_mode": True}
         return super().describe_call(request)
 
     # -- response_url ------------------------------------------------------------------------
@@ -261,22 +296,14 @@ class SlackSandbox(SandboxServer):
             raise ValueError(f"no such Slack user in the sandbox: {user_id}")
         return user
 
-    def send_slash_command(
-        self,
-        url: str,
-        text: str,
-        user_id: str = "U0ALICE",
-        channel_id: str = "C0PAY",
-        command: str = "/kuber",
-        response_url: str | None = None,
-        *,
-        timestamp: int | None = None,
-    ) -> httpx.Response:
-        """Post a slash command form as Slack does, then show the app's immediate answer."""
+    # The builders below make what a person's action sends, whichever way it travels; each
+    # returns the payload and the channel it happened in.
+    def _slash_command(
+        self, text: str, user_id: str, channel_id: str, command: str, response_url: str | None
+    ) -> tuple[dict[str, str], str]:
         user = self._user(user_id)
         with self.lock:
             channel = self.workspace.resolve_channel(channel_id)
-        response_url = response_url or self.new_response_url(channel.id, user_id)
         fields = slash_command_fields(
             command=command,
             text=text,
@@ -284,151 +311,59 @@ class SlackSandbox(SandboxServer):
             user_name=user["name"],
             channel_id=channel.id,
             channel_name=channel.name,
-            response_url=response_url,
+            response_url=response_url or self.new_response_url(channel.id, user_id),
             trigger_id=self._trigger_id(),
         )
-        response = self._deliver(
-            url,
-            form_body(fields),
-            "application/x-www-form-urlencoded",
-            kind="slash_command",
-            timestamp=timestamp,
-            note={"text": text, "command": command},
-        )
-        if response.status_code == 200 and response.content.strip():
-            self._show_acknowledgement(channel.id, user_id, response)
-        return response
+        return fields, channel.id
 
-    def _show_acknowledgement(
-        self, channel_id: str, user_id: str, response: httpx.Response
-    ) -> None:
-        # A slash command's HTTP answer is shown like a response_url post; plain text as is.
-        try:
-            body = response.json()
-        except ValueError:
-            body = {"text": response.text}
-        if not isinstance(body, dict):
-            return
-        context = {"channel": channel_id, "user": user_id, "message_ts": None, "ephemeral": True}
-        with self.lock:
-            try:
-                applied = self._apply_response(context, body)
-            except SlackError as exc:
-                applied = {"action": "rejected", "error": exc.code}
-            self.responses.append({"via": "acknowledgement", "body": body, **applied})
-
-    def send_event(
+    def _posted_event(
         self,
-        url: str,
-        event: dict[str, Any],
-        *,
-        event_id: str | None = None,
-        retry_num: int | None = None,
-        retry_reason: str = "http_timeout",
-        timestamp: int | None = None,
-    ) -> httpx.Response:
-        """Deliver an Events API callback; pass the same `event_id` and a `retry_num` to act
-        out Slack's redelivery after a slow or failed acknowledgement."""
-        event_id = event_id or f"Ev{next(self._serial):010d}"
-        payload = event_callback(event, event_id=event_id, event_time=int(time.time()))
-        headers = {}
-        if retry_num is not None:
-            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        return self._deliver(
-            url,
-            json_body(payload),
-            "application/json",
-            kind=f"event:{event.get('type')}",
-            timestamp=timestamp,
-            headers=headers,
-            note={"event_id": event_id, "event": event},
-        )
-
-    def send_app_mention(
-        self,
-        url: str,
+        kind: str,
         text: str,
-        user_id: str = "U0ALICE",
-        channel_id: str = "C0PAY",
-        thread_ts: str | None = None,
-        **options: Any,
-    ) -> httpx.Response:
-        """A person @-mentions the bot: the message lands in the channel, then the event is sent.
-
-        The text gets a leading `<@U0KUBER>` unless it already mentions the bot.
-        """
+        user_id: str,
+        channel_id: str,
+        thread_ts: str | None,
+        channel_type: str | None = None,
+    ) -> dict[str, Any]:
+        """The message lands in the channel first; the event describing it is returned."""
         self._user(user_id)
-        mention = f"<@{BOT_USER_ID}>"
-        full_text = text if mention in text else f"{mention} {text}"
         with self.lock:
             channel = self.workspace.resolve_channel(channel_id)
             message = self.workspace.add_message(
-                channel, user=user_id, text=full_text, thread_ts=thread_ts
-            )
-        event = message_event(
-            "app_mention",
-            text=full_text,
-            user_id=user_id,
-            channel_id=channel.id,
-            ts=message["ts"],
-            thread_ts=message.get("thread_ts"),
-        )
-        return self.send_event(url, event, **options)
-
-    def send_message_event(
-        self,
-        url: str,
-        text: str,
-        user_id: str = "U0ALICE",
-        channel_id: str | None = None,
-        thread_ts: str | None = None,
-        **options: Any,
-    ) -> httpx.Response:
-        """A person writes to the bot; by default in their direct message channel with it."""
-        self._user(user_id)
-        with self.lock:
-            channel = self.workspace.resolve_channel(channel_id or user_id)
-            message = self.workspace.add_message(
                 channel, user=user_id, text=text, thread_ts=thread_ts
             )
-        event = message_event(
-            "message",
+        if channel_type == "auto":
+            channel_type = "im" if channel.is_im else "channel"
+        return message_event(
+            kind,
             text=text,
             user_id=user_id,
             channel_id=channel.id,
             ts=message["ts"],
             thread_ts=message.get("thread_ts"),
-            channel_type="im" if channel.is_im else "channel",
-        )
-        return self.send_event(url, event, **options)
-
-    def send_url_verification(self, url: str, challenge: str | None = None) -> httpx.Response:
-        challenge = challenge or secrets.token_urlsafe(24)
-        return self._deliver(
-            url,
-            json_body(url_verification(challenge)),
-            "application/json",
-            kind="url_verification",
-            note={"challenge": challenge},
+            channel_type=channel_type,
         )
 
-    def click_button(
+    def _event_callback(
+        self, event: dict[str, Any], event_id: str | None
+    ) -> tuple[dict[str, Any], str]:
+        event_id = event_id or f"Ev{next(self._serial):010d}"
+        return event_callback(event, event_id=event_id, event_time=int(time.time())), event_id
+
+    @staticmethod
+    def _mention(text: str) -> str:
+        mention = f"<@{BOT_USER_ID}>"
+        return text if mention in text else f"{mention} {text}"
+
+    def _block_actions(
         self,
-        url: str,
         action_id: str,
-        value: str | None = None,
-        message_ts: str | None = None,
-        channel_id: str = "C0PAY",
-        user_id: str = "U0ALICE",
-        response_url: str | None = None,
-        *,
-        timestamp: int | None = None,
-    ) -> httpx.Response:
-        """A person clicks a button the app showed: a `block_actions` payload in a form field.
-
-        Without `message_ts` the newest message in the channel (or ephemeral one shown to the
-        user) with that button is used; a button no message shows cannot be clicked.
-        """
+        value: str | None,
+        message_ts: str | None,
+        channel_id: str,
+        user_id: str,
+        response_url: str | None,
+    ) -> tuple[dict[str, Any], str]:
         user = self._user(user_id)
         with self.lock:
             channel = self.workspace.resolve_channel(channel_id)
@@ -463,6 +398,139 @@ class SlackSandbox(SandboxServer):
             or self.new_response_url(channel.id, user_id, message_ts=ts, ephemeral=ephemeral),
             trigger_id=self._trigger_id(),
         )
+        return payload, ts
+
+    # -- over HTTP ---------------------------------------------------------------------------
+    def send_slash_command(
+        self,
+        url: str,
+        text: str,
+        user_id: str = "U0ALICE",
+        channel_id: str = "C0PAY",
+        command: str = "/kuber",
+        response_url: str | None = None,
+        *,
+        timestamp: int | None = None,
+    ) -> httpx.Response:
+        """Post a slash command form as Slack does, then show the app's immediate answer."""
+        fields, channel = self._slash_command(text, user_id, channel_id, command, response_url)
+        response = self._deliver(
+            url,
+            form_body(fields),
+            "application/x-www-form-urlencoded",
+            kind="slash_command",
+            timestamp=timestamp,
+            note={"text": text, "command": command},
+        )
+        if response.status_code == 200 and response.content.strip():
+            try:
+                body = response.json()
+            except ValueError:
+                body = {"text": response.text}
+            self._show_acknowledgement(channel, user_id, body, via="acknowledgement")
+        return response
+
+    def _show_acknowledgement(self, channel_id: str, user_id: str, body: Any, via: str) -> None:
+        # A slash command's answer is shown like a response_url post; plain text as is.
+        if not isinstance(body, dict):
+            return
+        context = {"channel": channel_id, "user": user_id, "message_ts": None, "ephemeral": True}
+        with self.lock:
+            try:
+                applied = self._apply_response(context, body)
+            except SlackError as exc:
+                applied = {"action": "rejected", "error": exc.code}
+            self.responses.append({"via": via, "body": body, **applied})
+
+    def send_event(
+        self,
+        url: str,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+        timestamp: int | None = None,
+    ) -> httpx.Response:
+        """Deliver an Events API callback; pass the same `event_id` and a `retry_num` to act
+        out Slack's redelivery after a slow or failed acknowledgement."""
+        payload, event_id = self._event_callback(event, event_id)
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+        return self._deliver(
+            url,
+            json_body(payload),
+            "application/json",
+            kind=f"event:{event.get('type')}",
+            timestamp=timestamp,
+            headers=headers,
+            note={"event_id": event_id, "event": event},
+        )
+
+    def send_app_mention(
+        self,
+        url: str,
+        text: str,
+        user_id: str = "U0ALICE",
+        channel_id: str = "C0PAY",
+        thread_ts: str | None = None,
+        **options: Any,
+    ) -> httpx.Response:
+        """A person @-mentions the bot: the message lands in the channel, then the event is sent.
+
+        The text gets a leading `<@U0KUBER>` unless it already mentions the bot.
+        """
+        event = self._posted_event(
+            "app_mention", self._mention(text), user_id, channel_id, thread_ts
+        )
+        return self.send_event(url, event, **options)
+
+    def send_message_event(
+        self,
+        url: str,
+        text: str,
+        user_id: str = "U0ALICE",
+        channel_id: str | None = None,
+        thread_ts: str | None = None,
+        **options: Any,
+    ) -> httpx.Response:
+        """A person writes to the bot; by default in their direct message channel with it."""
+        event = self._posted_event(
+            "message", text, user_id, channel_id or user_id, thread_ts, channel_type="auto"
+        )
+        return self.send_event(url, event, **options)
+
+    def send_url_verification(self, url: str, challenge: str | None = None) -> httpx.Response:
+        challenge = challenge or secrets.token_urlsafe(24)
+        return self._deliver(
+            url,
+            json_body(url_verification(challenge)),
+            "application/json",
+            kind="url_verification",
+            note={"challenge": challenge},
+        )
+
+    def click_button(
+        self,
+        url: str,
+        action_id: str,
+        value: str | None = None,
+        message_ts: str | None = None,
+        channel_id: str = "C0PAY",
+        user_id: str = "U0ALICE",
+        response_url: str | None = None,
+        *,
+        timestamp: int | None = None,
+    ) -> httpx.Response:
+        """A person clicks a button the app showed: a `block_actions` payload in a form field.
+
+        Without `message_ts` the newest message in the channel (or ephemeral one shown to the
+        user) with that button is used; a button no message shows cannot be clicked.
+        """
+        payload, ts = self._block_actions(
+            action_id, value, message_ts, channel_id, user_id, response_url
+        )
         return self._deliver(
             url,
             form_body({"payload": json.dumps(payload)}),
@@ -495,10 +563,162 @@ class SlackSandbox(SandboxServer):
     def _trigger_id(self) -> str:
         return f"{next(self._serial)}.{int(time.time())}.{secrets.token_hex(16)}"
 
+    # -- over Socket Mode --------------------------------------------------------------------
+    def _connections_open(self, _args: dict[str, Any]) -> dict[str, Any]:
+        """`apps.connections.open`: a one-time websocket URL for an app-level token."""
+        ticket = self.socket.new_ticket()
+        base = self.url.replace("http://", "ws://", 1)
+        return {"url": f"{base}{SOCKET_PATH}?ticket={ticket}&app_id={APP_ID}"}
+
+    def _socket_link(self, request: Request) -> Response:
+        handler = request.handler
+        if handler is None:
+            return Response(500, {"error": "no connection to upgrade"})
+        if not self.socket.take_ticket(request.arg("ticket")):
+            return Response(401, "invalid or used ticket", content_type="text/plain")
+        connection = WebSocketConnection(handler)
+        refused = connection.upgrade(handler, request.headers)
+        if refused is not None:
+            return Response(400, refused, content_type="text/plain")
+        self.socket.serve(connection)  # until the app or the sandbox closes the link
+        return Response(101, streamed=True)
+
+    def _socket_acknowledged(self, envelope: Envelope) -> None:
+        # A command's acknowledgement may carry a message, shown as its HTTP answer would be.
+        if envelope.type == "slash_commands" and envelope.response:
+            note = envelope.note
+            self._show_acknowledgement(
+                note["channel"], note["user"], envelope.response, via="socket_acknowledgement"
+            )
+
+    def _socket_timed_out(self, envelope: Envelope) -> None:
+        # Slack tells the person a command went unanswered; events were retried already.
+        if envelope.type == "slash_commands":
+            note = envelope.note
+            with self.lock:
+                channel = self.workspace.resolve_channel(note["channel"])
+                self.workspace.add_ephemeral(
+                    channel,
+                    user=note["user"],
+                    text=f'{note["command"]} failed with the error "operation_timeout"',
+                    blocks=None,
+                )
+
+    def socket_slash_command(
+        self,
+        text: str,
+        user_id: str = "U0ALICE",
+        channel_id: str = "C0PAY",
+        command: str = "/kuber",
+        response_url: str | None = None,
+    ) -> str:
+        """A slash command down the Socket Mode link; its envelope id. The acknowledgement's
+        payload is shown as a command's HTTP answer would be."""
+        fields, channel = self._slash_command(text, user_id, channel_id, command, response_url)
+        return self.socket.deliver(
+            "slash_commands",
+            dict(fields),
+            accepts_response_payload=True,
+            note={"text": text, "command": command, "channel": channel, "user": user_id},
+        )
+
+    def socket_event(self, event: dict[str, Any], *, event_id: str | None = None) -> str:
+        """An Events API callback down the link; sent again while it goes unacknowledged."""
+        payload, event_id = self._event_callback(event, event_id)
+        return self.socket.deliver(
+            "events_api",
+            payload,
+            accepts_response_payload=False,
+            note={"event_id": event_id, "event_type": event.get("type")},
+        )
+
+    def socket_app_mention(
+        self,
+        text: str,
+        user_id: str = "U0ALICE",
+        channel_id: str = "C0PAY",
+        thread_ts: str | None = None,
+        *,
+        event_id: str | None = None,
+    ) -> str:
+        """A person @-mentions the bot (see `send_app_mention`); the envelope id."""
+        event = self._posted_event(
+            "app_mention", self._mention(text), user_id, channel_id, thread_ts
+        )
+        return self.socket_event(event, event_id=event_id)
+
+    def socket_message_event(
+        self,
+        text: str,
+        user_id: str = "U0ALICE",
+        channel_id: str | None = None,
+        thread_ts: str | None = None,
+        *,
+        event_id: str | None = None,
+    ) -> str:
+        """A person writes to the bot (see `send_message_event`); the envelope id."""
+        event = self._posted_event(
+            "message", text, user_id, channel_id or user_id, thread_ts, channel_type="auto"
+        )
+        return self.socket_event(event, event_id=event_id)
+
+    def socket_click_button(
+        self,
+        action_id: str,
+        value: str | None = None,
+        message_ts: str | None = None,
+        channel_id: str = "C0PAY",
+        user_id: str = "U0ALICE",
+        response_url: str | None = None,
+    ) -> str:
+        """A button click (see `click_button`) as an `interactive` envelope; its id."""
+        payload, ts = self._block_actions(
+            action_id, value, message_ts, channel_id, user_id, response_url
+        )
+        return self.socket.deliver(
+            "interactive",
+            payload,
+            accepts_response_payload=False,
+            note={"action_id": action_id, "message_ts": ts},
+        )
+
+    def acked(self, envelope_id: str) -> bool:
+        """Whether the app acknowledged that request in time (on any attempt)."""
+        return self.socket.acked(envelope_id)
+
+    def wait_acked(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        """Wait for the app to acknowledge; the acknowledged envelope, as `envelope` shows it."""
+        if not self.socket.wait(lambda: self.socket.acked(envelope_id), timeout):
+            raise AssertionError(f"envelope {envelope_id} not acknowledged in {timeout}s")
+        return next(e.record() for e in self.socket.attempts(envelope_id) if e.outcome == "acked")
+
+    def envelopes(self, envelope_id: str) -> list[dict[str, Any]]:
+        """Every attempt at the request `envelope_id` began, oldest first."""
+        return [e.record() for e in self.socket.attempts(envelope_id)]
+
+    def socket_connections(self) -> int:
+        return len(self.socket.open_connections())
+
+    def wait_socket_connected(self, count: int = 1, timeout: float = 10.0) -> None:
+        if not self.socket.wait(lambda: self.socket_connections() >= count, timeout):
+            raise AssertionError(f"no {count} Socket Mode connection(s) in {timeout}s")
+
+    def socket_disconnect(self, reason: str = "refresh_requested") -> int:
+        """Ask connected apps to reconnect, as Slack does; how many were asked."""
+        return self.socket.disconnect(reason)
+
+    def drop_sockets(self, code: int = 1011) -> None:
+        """Close every Socket Mode link as a failing server would."""
+        self.socket.close_all(code)
+
     # -- life ------------------------------------------------------------------------------
 
     def __enter__(self) -> Self:
         return self.start()
+
+    def stop(self) -> None:
+        self.socket.stop()  # no retries after this; open links are told the server is going
+        super().stop()
 
     # -- inspection --------------------------------------------------------------------------
     def add_channel(self, channel_id: str, name: str) -> None:
@@ -515,4 +735,5 @@ class SlackSandbox(SandboxServer):
         snapshot["responses"] = copy.deepcopy(self.responses)
         snapshot["deliveries"] = copy.deepcopy(self.deliveries)
         snapshot["rate_per_channel"] = self.limiter.rate if self.limiter else None
+        snapshot["socket_mode"] = self.socket.snapshot()
         return snapshot

@@ -160,45 +160,24 @@ class SlackTransport:
         self._call("chat.update", channel=channel, ts=message_id, text=text, blocks=blocks)
 
     def find_sent(self, channel: str, key: str, thread: str | None = None) -> str | None:
-        if thread is not None:
-            return self._find_in_thread(channel, thread, key)
-        cursor: str | None = None
-        oldest = f"{time.time() - self.lookback:.6f}"
-        for _page in range(20):  # 20 pages of 200: far more than a few minutes ever hold
-            arguments: dict[str, Any] = {
-                "channel": channel,
-                "oldest": oldest,
-                "limit": 200,
-                "include_all_metadata": True,
-            }
-            if cursor:
-                arguments["cursor"] = cursor
-            response = self._call("conversations.history", **arguments)
-            found = _stamped(response.get("messages") or [], key)
-            if found is not None:
-                return found
-            cursor = (response.get("response_metadata") or {}).get("next_cursor")
-            if not response.get("has_more") or not cursor:
-                return None
-        return None
+        if thread is None:
+            oldest = f"{time.time() - self.lookback:.6f}"
+            return self._search("conversations.history", key, channel=channel, oldest=oldest)
+        # Thread replies are missing from channel history; they are looked for in the thread.
+        try:
+            return self._search("conversations.replies", key, channel=channel, ts=thread)
+        except DeliveryRefused:
+            # A root that is gone takes its replies with it: nothing of ours is there.
+            return None
 
-    def _find_in_thread(self, channel: str, thread: str, key: str) -> str | None:
-        """Thread replies are missing from channel history; they are looked for here."""
+    def _search(self, method: str, key: str, **arguments: Any) -> str | None:
+        """Page through `method`'s messages for one stamped with `key`."""
         cursor: str | None = None
-        for _page in range(20):
-            arguments: dict[str, Any] = {
-                "channel": channel,
-                "ts": thread,
-                "limit": 200,
-                "include_all_metadata": True,
-            }
+        for _page in range(20):  # 20 pages of 200: far more than a few minutes ever hold
+            page: dict[str, Any] = {**arguments, "limit": 200, "include_all_metadata": True}
             if cursor:
-                arguments["cursor"] = cursor
-            try:
-                response = self._call("conversations.replies", **arguments)
-            except DeliveryRefused:
-                # A root that is gone takes its replies with it: nothing of ours is there.
-                return None
+                page["cursor"] = cursor
+            response = self._call(method, **page)
             found = _stamped(response.get("messages") or [], key)
             if found is not None:
                 return found

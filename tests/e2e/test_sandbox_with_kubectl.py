@@ -61,6 +61,11 @@ def kubectl(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def payment_image(env: dict[str, str]) -> str:
+    image = "jsonpath={.spec.template.spec.containers[0].image}"
+    return kubectl(env, "get", "deploy", "payment", "-o", image)
+
+
 pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
 
 
@@ -87,35 +92,14 @@ def test_scale_deploy_and_rollback_as_kubectl_sees_them(sandbox_env: dict[str, s
     )
     kubectl(sandbox_env, "rollout", "status", "deploy/payment", "--timeout=30s")
 
-    original = kubectl(
-        sandbox_env,
-        "get",
-        "deploy",
-        "payment",
-        "-o",
-        "jsonpath={.spec.template.spec.containers[0].image}",
-    )
+    original = payment_image(sandbox_env)
     replies = kuber(sandbox_env, "deploy payment 9.9.9")
     assert str(replies[-1]["text"]).startswith("✅ Done")
-    image = kubectl(
-        sandbox_env,
-        "get",
-        "deploy",
-        "payment",
-        "-o",
-        "jsonpath={.spec.template.spec.containers[0].image}",
-    )
+    image = payment_image(sandbox_env)
     assert image == "registry.example.com/payment:9.9.9"
     assert "9.9.9" in kubectl(sandbox_env, "rollout", "history", "deploy/payment")
 
     replies = kuber(sandbox_env, "rollback payment")
     assert str(replies[-1]["text"]).startswith("✅ Done")
-    image = kubectl(
-        sandbox_env,
-        "get",
-        "deploy",
-        "payment",
-        "-o",
-        "jsonpath={.spec.template.spec.containers[0].image}",
-    )
+    image = payment_image(sandbox_env)
     assert image == original

@@ -25,7 +25,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bot commands integrations sprint slo
+	$(BIN)/mypy bot commands integrations sprint slo sandbox
 	$(BIN)/lint-imports
 
 format: install

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import ConfigError
 
@@ -140,9 +140,24 @@ def _run_console(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_demo(args: argparse.Namespace) -> int:
-    from integrations.sandbox.launcher import start_sandbox
+def _sandbox_launcher() -> Any:
+    """The sandbox servers' launcher, found through the `kuber.sandbox` entry point.
 
+    The product never imports the sandbox: a build without it (the Docker image) still runs
+    every other sub-command, and these two say plainly that the sandbox is not there.
+    """
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="kuber.sandbox", name="start"):
+        try:
+            return entry.load()
+        except ImportError:
+            break
+    raise SystemExit("kuber: the sandbox servers are not installed in this build of Kuber")
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    start_sandbox = _sandbox_launcher()
     state_dir = Path(os.environ.get("KUBER_DEMO_DIR", ".kuber/demo"))
     with start_sandbox(state_dir) as sandbox:
         os.environ.update(sandbox.env)
@@ -154,8 +169,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _run_sandbox(args: argparse.Namespace) -> int:
     import time
 
-    from integrations.sandbox.launcher import start_sandbox
-
+    start_sandbox = _sandbox_launcher()
     with start_sandbox(args.dir) as sandbox:
         print(json.dumps({"env": sandbox.env, "servers": sandbox.urls()}), flush=True)
         try:

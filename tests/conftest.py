@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.launcher import CLUSTERS
+from sandbox.kubernetes import KubernetesSandbox
+from sandbox.launcher import CLUSTERS
 
 POSTGRES_ADMIN_URL = os.environ.get(
-    "KUBER_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+    "KUBER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 
 

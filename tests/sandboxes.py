@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from integrations.sandbox.kubeconfig import write_kubeconfig
-from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.launcher import kuber_yaml
+from sandbox.kubeconfig import write_kubeconfig
+from sandbox.kubernetes import KubernetesSandbox
+from sandbox.launcher import kuber_yaml
 
 
 def sandbox_env(

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from integrations.kubernetes import KubernetesClusters
-from integrations.sandbox.kubeconfig import write_kubeconfig
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubeconfig import write_kubeconfig
+from sandbox.kubernetes import KubernetesSandbox
 
 POD_START_DELAY = 0.05
 TICK = 0.02

@@ -13,7 +13,7 @@ from integrations.kubernetes import (
     RevisionNotFound,
     RolloutRefused,
 )
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 
 from .conftest import calls, journal_length
 

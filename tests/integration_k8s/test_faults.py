@@ -18,8 +18,8 @@ from integrations.kubernetes import (
     Rejected,
     Unavailable,
 )
-from integrations.sandbox.kubeconfig import write_kubeconfig
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubeconfig import write_kubeconfig
+from sandbox.kubernetes import KubernetesSandbox
 
 from .conftest import calls, journal_length, start_sandbox
 

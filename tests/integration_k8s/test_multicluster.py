@@ -9,8 +9,8 @@ import pytest
 
 from bot.errors import ConfigError
 from integrations.kubernetes import DeploymentRef, KubernetesClusters
-from integrations.sandbox.kubeconfig import write_kubeconfig
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubeconfig import write_kubeconfig
+from sandbox.kubernetes import KubernetesSandbox
 
 from .conftest import calls, start_sandbox
 

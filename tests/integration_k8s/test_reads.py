@@ -17,7 +17,7 @@ from integrations.kubernetes import (
     UnknownCluster,
     retag,
 )
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 
 from .conftest import calls, journal_length
 

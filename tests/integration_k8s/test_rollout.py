@@ -6,7 +6,7 @@ import itertools
 import time
 
 from integrations.kubernetes import DeploymentRef, KubernetesClusters, RolloutProgress
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 
 from .conftest import calls, journal_length, wait_until
 

@@ -27,8 +27,8 @@ from bot.inbox import Inbox
 from bot.messages import Reply
 from bot.runtime import Runtime, build_runtime
 from bot.settings import EnvSettings, load_settings
-from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.mattermost import MattermostSandbox
+from sandbox.kubernetes import KubernetesSandbox
+from sandbox.mattermost import MattermostSandbox
 from tests.sandboxes import sandbox_env
 
 ACTION_SECRET = "test-action-secret-0123456789"

@@ -11,7 +11,7 @@ import pytest
 
 from bot.chat.mattermost import MattermostListener
 from bot.messages import Incoming
-from integrations.sandbox.mattermost import MattermostSandbox
+from sandbox.mattermost import MattermostSandbox
 from tests.mattermost.conftest import Kuber, wait_for
 
 

@@ -21,8 +21,8 @@ from bot.chat.mattermost import mattermost_routes, sign_context
 from bot.errors import ConfigError
 from bot.inbox import Inbox
 from bot.store.tables import PendingAction
-from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.mattermost import MattermostSandbox
+from sandbox.kubernetes import KubernetesSandbox
+from sandbox.mattermost import MattermostSandbox
 from tests.mattermost.conftest import ACTION_SECRET, Kuber, LiveServer, env_settings, wait_for
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -9,7 +9,7 @@ import pytest
 from bot.chat.mattermost import MattermostTransport, build_mattermost, verify_context
 from bot.chat.transport import DeliveryFailed, DeliveryRefused, RateLimited
 from bot.messages import Button, Field, Image, Reply
-from integrations.sandbox.mattermost import MattermostSandbox
+from sandbox.mattermost import MattermostSandbox
 from tests.mattermost.conftest import ACTION_SECRET, env_settings, mattermost_env
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -13,7 +13,7 @@ from bot.chat.slack_transport import SlackTransport, slack_web_client
 from bot.outbox import Outbox
 from bot.store import open_store
 from bot.store.engine import Store
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.slack import SlackSandbox
 
 MakeOutbox = Callable[..., Outbox]
 

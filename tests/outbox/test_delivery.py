@@ -15,7 +15,7 @@ from bot.chat.slack_transport import SlackTransport
 from bot.messages import Button, Field, Image, Reply
 from bot.outbox import REF_PREFIX
 from bot.store.tables import OutboxMessage
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.slack import SlackSandbox
 from tests.outbox.conftest import MakeOutbox, api_calls, texts
 
 CHANNELS = ("C0PAY", "C0CART", "C0OPS")

@@ -17,7 +17,7 @@ from bot.messages import Reply
 from bot.outbox import Outbox
 from bot.store import open_store
 from bot.store.tables import OutboxMessage
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.slack import SlackSandbox
 from tests.outbox.conftest import MakeOutbox, api_calls, texts
 
 ROOT = Path(__file__).resolve().parents[2]

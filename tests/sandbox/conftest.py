@@ -19,8 +19,8 @@ from typing import Any
 import kubernetes
 import pytest
 
-from integrations.sandbox.kubeconfig import write_kubeconfig
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubeconfig import write_kubeconfig
+from sandbox.kubernetes import KubernetesSandbox
 
 POD_START_DELAY = 0.05
 TICK = 0.02

@@ -12,7 +12,7 @@ import pytest
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 
 from .conftest import wait_until
 

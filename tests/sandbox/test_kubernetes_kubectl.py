@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 
 from .conftest import Kubectl, as_json, needs_kubectl, wait_until
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.sandbox.kubernetes_patch import (
+from sandbox.kubernetes_patch import (
     PatchError,
     json_patch,
     merge_patch,
     patch_kind,
     strategic_merge,
 )
-from integrations.sandbox.kubernetes_selectors import (
+from sandbox.kubernetes_selectors import (
     parse_field_selector,
     parse_label_selector,
     selector_to_string,
 )
-from integrations.sandbox.kubernetes_tables import human_duration
-from integrations.sandbox.kubernetes_workloads import template_hash, template_key
+from sandbox.kubernetes_tables import human_duration
+from sandbox.kubernetes_workloads import template_hash, template_key
 
 SPEC = {
     "containers": [

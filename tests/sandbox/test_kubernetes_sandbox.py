@@ -11,8 +11,8 @@ import httpx
 import pytest
 import yaml
 
-from integrations.sandbox.kubeconfig import write_kubeconfig
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubeconfig import write_kubeconfig
+from sandbox.kubernetes import KubernetesSandbox
 
 from .conftest import wait_until
 

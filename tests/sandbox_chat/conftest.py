@@ -12,9 +12,9 @@ from mattermostdriver import Driver
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
-from integrations.sandbox.http import Request, Response, SandboxServer
-from integrations.sandbox.mattermost import MattermostSandbox
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.http import Request, Response, SandboxServer
+from sandbox.mattermost import MattermostSandbox
+from sandbox.slack import SlackSandbox
 
 
 @pytest.fixture

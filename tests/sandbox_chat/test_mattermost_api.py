@@ -15,7 +15,7 @@ from mattermostdriver.exceptions import (
     ResourceNotFound,
 )
 
-from integrations.sandbox.mattermost import MattermostSandbox
+from sandbox.mattermost import MattermostSandbox
 
 APPROVE = {
     "attachments": [

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from integrations.sandbox.http import Request, Response, SandboxServer
-from integrations.sandbox.mattermost import MattermostSandbox
+from sandbox.http import Request, Response, SandboxServer
+from sandbox.mattermost import MattermostSandbox
 
 
 def approve_props(url: str) -> dict[str, Any]:

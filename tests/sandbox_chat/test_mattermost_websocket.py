@@ -15,7 +15,7 @@ from mattermostdriver import Driver
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from integrations.sandbox.mattermost import MattermostSandbox
+from sandbox.mattermost import MattermostSandbox
 
 
 def wait_for(condition: Any, timeout: float = 5.0) -> None:

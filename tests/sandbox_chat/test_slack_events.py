@@ -12,8 +12,8 @@ from slack_bolt import Ack, App, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from integrations.sandbox.http import Request, Response, SandboxServer
-from integrations.sandbox.slack import SlackSandbox, sign_slack_request
+from sandbox.http import Request, Response, SandboxServer
+from sandbox.slack import SlackSandbox, sign_slack_request
 
 APPROVE_BLOCKS: list[dict[str, Any]] = [
     {"type": "section", "text": {"type": "mrkdwn", "text": "Scale *payment* to 3?"}},

@@ -18,7 +18,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.slack import SlackSandbox
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 5.0) -> Any:

@@ -12,7 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.slack import SlackSandbox
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*payment* scaled"}}
 

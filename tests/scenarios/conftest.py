@@ -15,7 +15,7 @@ import pytest
 from bot.chat.console import Console
 from bot.messages import Actor
 from bot.runtime import Runtime, build_runtime
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 from tests.sandboxes import sandbox_env
 
 

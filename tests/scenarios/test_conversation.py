@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.store.tables import CommandRecord
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 from tests.scenarios.conftest import Chat, deployment
 
 

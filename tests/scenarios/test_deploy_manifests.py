@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot.settings import load_config_file
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 from tests.scenarios.conftest import Chat
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

@@ -15,7 +15,7 @@ from bot.inbox import Inbox
 from bot.messages import Actor, Incoming
 from bot.runtime import build_runtime
 from bot.store.tables import InboundEvent
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 from tests.sandboxes import sandbox_env
 from tests.scenarios.conftest import deployment
 

@@ -13,8 +13,8 @@ import pytest
 
 from bot.runtime import build_runtime
 from bot.server import KuberServer
-from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.kubernetes import KubernetesSandbox
+from sandbox.slack import SlackSandbox
 from tests.sandboxes import eventually
 from tests.scenarios.conftest import deployment, sandbox_env
 from tests.scenarios.serving import running_server

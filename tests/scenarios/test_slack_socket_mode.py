@@ -14,8 +14,8 @@ from structlog.testing import capture_logs
 
 from bot.runtime import build_runtime
 from bot.server import KuberServer
-from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.kubernetes import KubernetesSandbox
+from sandbox.slack import SlackSandbox
 from tests.sandboxes import eventually, sandbox_env
 from tests.scenarios.conftest import deployment
 from tests.scenarios.serving import running_server

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.runtime import build_runtime
-from integrations.sandbox.kubernetes import KubernetesSandbox
+from sandbox.kubernetes import KubernetesSandbox
 from tests.scenarios.conftest import Chat, all_text, deployment, sandbox_env
 
 

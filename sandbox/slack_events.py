@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from integrations.sandbox.slack_store import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from sandbox.slack_store import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
 # The legacy verification token Slack still puts in payloads; apps must rely on signatures.
 VERIFICATION_TOKEN = "sandbox-verification-token"

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from integrations.sandbox.http import Request
-from integrations.sandbox.slack_blocks import block_errors
-from integrations.sandbox.slack_store import (
+from sandbox.http import Request
+from sandbox.slack_blocks import block_errors
+from sandbox.slack_store import (
     BOT_ID,
     BOT_USER_ID,
     TEAM_DOMAIN,

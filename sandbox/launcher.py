@@ -13,11 +13,11 @@ from typing import Any
 
 import yaml
 
-from integrations.sandbox.http import SandboxServer
-from integrations.sandbox.kubeconfig import write_kubeconfig
-from integrations.sandbox.kubernetes import KubernetesSandbox
-from integrations.sandbox.mattermost import MattermostSandbox
-from integrations.sandbox.slack import SlackSandbox
+from sandbox.http import SandboxServer
+from sandbox.kubeconfig import write_kubeconfig
+from sandbox.kubernetes import KubernetesSandbox
+from sandbox.mattermost import MattermostSandbox
+from sandbox.slack import SlackSandbox
 
 #: The seeded apps, with the aliases people use for them in chat.
 APPS: dict[str, list[str]] = {

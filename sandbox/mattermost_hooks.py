@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from integrations.sandbox.mattermost_store import TEAM_ID, TEAM_NAME
+from sandbox.mattermost_store import TEAM_ID, TEAM_NAME
 
 
 def trigger_id() -> str:

@@ -20,9 +20,9 @@ from typing import Any, Self
 
 import httpx
 
-from integrations.sandbox.http import Request, Response, SandboxServer
-from integrations.sandbox.slack_blocks import block_errors, find_button
-from integrations.sandbox.slack_events import (
+from sandbox.http import Request, Response, SandboxServer
+from sandbox.slack_blocks import block_errors, find_button
+from sandbox.slack_events import (
     block_actions_payload,
     event_callback,
     form_body,
@@ -33,17 +33,17 @@ from integrations.sandbox.slack_events import (
     slash_command_fields,
     url_verification,
 )
-from integrations.sandbox.slack_ratelimit import ChannelRateLimiter
-from integrations.sandbox.slack_socket import Envelope, SocketMode
-from integrations.sandbox.slack_store import (
+from sandbox.slack_ratelimit import ChannelRateLimiter
+from sandbox.slack_socket import Envelope, SocketMode
+from sandbox.slack_store import (
     APP_ID,
     BOT_USER_ID,
     TEAM_ID,
     SlackError,
     SlackWorkspace,
 )
-from integrations.sandbox.slack_webapi import SlackWebApi, call_args, flag
-from integrations.sandbox.websocket import WebSocketConnection
+from sandbox.slack_webapi import SlackWebApi, call_args, flag
+from sandbox.websocket import WebSocketConnection
 
 __all__ = ["SlackSandbox", "sign_slack_request"]
 

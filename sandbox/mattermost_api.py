@@ -14,9 +14,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from integrations.sandbox.http import Request, Response
-from integrations.sandbox.mattermost_multipart import parse_multipart
-from integrations.sandbox.mattermost_store import (
+from sandbox.http import Request, Response
+from sandbox.mattermost_multipart import parse_multipart
+from sandbox.mattermost_store import (
     TEAM_ID,
     TEAM_NAME,
     MattermostError,

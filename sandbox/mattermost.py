@@ -16,18 +16,18 @@ from typing import Any, Self
 
 import httpx
 
-from integrations.sandbox.http import Request, Response, SandboxServer
-from integrations.sandbox.mattermost_api import ApiHandler, MattermostApi
-from integrations.sandbox.mattermost_hooks import action_payload, slash_command_fields
-from integrations.sandbox.mattermost_multipart import parse_multipart
-from integrations.sandbox.mattermost_store import (
+from sandbox.http import Request, Response, SandboxServer
+from sandbox.mattermost_api import ApiHandler, MattermostApi
+from sandbox.mattermost_hooks import action_payload, slash_command_fields
+from sandbox.mattermost_multipart import parse_multipart
+from sandbox.mattermost_store import (
     BOT_USER_ID,
     TEAM_ID,
     MattermostError,
     MattermostTeam,
     client_post,
 )
-from integrations.sandbox.mattermost_websocket import MattermostWebSocket
+from sandbox.mattermost_websocket import MattermostWebSocket
 
 __all__ = ["MattermostSandbox"]
 

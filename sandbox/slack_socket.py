@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from integrations.sandbox.websocket import WebSocketConnection
+from sandbox.websocket import WebSocketConnection
 
 HOST = "applink-sandbox"
 #: Only Events API envelopes are sent again; commands and clicks fail in front of the person.

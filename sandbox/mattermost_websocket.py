@@ -10,8 +10,8 @@ import json
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from integrations.sandbox.mattermost_store import new_id
-from integrations.sandbox.websocket import WebSocketConnection
+from sandbox.mattermost_store import new_id
+from sandbox.websocket import WebSocketConnection
 
 SERVER_VERSION = "9.11.0.sandbox"
 

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from bot.context import CommandContext
 from bot.i18n import translate
@@ -16,6 +21,7 @@ from bot.messages import Button, Field, Reply
 from bot.plans import Plan
 from bot.policy import is_protected
 from bot.store.tables import PendingAction
+from bot.work_scope import stable_name
 
 
 def create_pending(ctx: CommandContext, plan: Plan, text: str) -> PendingAction:
@@ -28,7 +34,8 @@ def create_pending(ctx: CommandContext, plan: Plan, text: str) -> PendingAction:
         team=ctx.team,
     )
     pending = PendingAction(
-        id=secrets.token_urlsafe(12),
+        # Named by the work it came from when there is one, so a re-run stores no second plan.
+        id=stable_name("plan", 16) or secrets.token_urlsafe(12),
         expires_at=datetime.now(UTC) + timedelta(minutes=config.policy.approval_minutes),
         platform=ctx.platform,
         channel=ctx.channel,
@@ -43,9 +50,34 @@ def create_pending(ctx: CommandContext, plan: Plan, text: str) -> PendingAction:
         target=plan.target,
         protected=protected,
     )
-    with ctx.store.session() as session:
-        session.add(pending)
+    try:
+        with ctx.store.session() as session:
+            session.add(pending)
+    except IntegrityError:
+        with ctx.store.session() as session:
+            stored = session.get(PendingAction, pending.id)
+        if stored is None:
+            raise
+        return stored
     return pending
+
+
+def mark_following(ctx: CommandContext, kind: str, params: dict[str, Any]) -> None:
+    """Record that the plan being applied is applied and its effect is being followed, and
+    how to go on following it: a replica that takes over after a stop resumes from here."""
+    if ctx.action_id is None:
+        return
+    with ctx.store.session() as session:
+        session.execute(
+            update(PendingAction)
+            .where(col(PendingAction.id) == ctx.action_id)
+            .where(col(PendingAction.status).in_(("approved", "applying")))
+            .values(
+                status="applying",
+                follow={"kind": kind, "params": params, "thread": ctx.thread},
+                message_ref=ctx.message_ref,
+            )
+        )
 
 
 def bind_message(ctx: CommandContext, pending: PendingAction, message_ref: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from bot.conversation import Conversation
@@ -34,6 +35,9 @@ class CommandContext:
     thread: str | None = None
     #: The pending action being applied, when the handler runs after an approval.
     action_id: str | None = None
+    #: Set when this replica is stopping: long work (following a rollout) ends early with
+    #: `Interrupted` and is taken up again by the next leader.
+    interrupt: threading.Event | None = None
 
     def t(self, key: str, /, **params: object) -> str:
         """The message `key` in the language of the command."""

@@ -9,6 +9,7 @@ servers call it from worker threads, never from the event loop.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,14 +19,14 @@ from typing import Any
 import structlog
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import col, select
 
 from bot.approvals import bind_message, create_pending, render_plan
 from bot.apps import AppDirectory
 from bot.audit import Attempt
 from bot.context import CommandContext
 from bot.conversation import Conversation
-from bot.errors import KuberError, TemporaryError, UserError
+from bot.errors import Interrupted, KuberError, TemporaryError, UserError
 from bot.i18n import translate
 from bot.intents import Intent, IntentName, Language
 from bot.logs import get_logger
@@ -33,11 +34,13 @@ from bot.messages import Actor, Button, Incoming, Reply
 from bot.nlu import missing_slots, parse, question_key
 from bot.plans import Plan
 from bot.policy import may_approve, may_request, member_of, role_of
-from bot.registry import CommandRegistry, load_commands
+from bot.registry import ApplierSpec, CommandRegistry, load_commands
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store
+from bot.store.clock import database_now
 from bot.store.tables import ChannelContext, OperationLock, PendingAction
+from bot.work_scope import current_key
 
 log = get_logger(__name__)
 
@@ -72,7 +75,17 @@ class Dispatcher:
         self.services = services or Services(settings)
         self.registry = registry or load_commands()
         self.apps = AppDirectory(settings, self.services)
-        self._lock_ttl = timedelta(seconds=settings.env.rollout_timeout) + LOCK_MARGIN
+        # Alone (the console), nothing renews a claim: it must outlast the longest rollout.
+        self.owner = "local"
+        self.claim_ttl = timedelta(seconds=settings.env.rollout_timeout) + LOCK_MARGIN
+        #: Set when the process is stopping: long work hands itself back (`Interrupted`).
+        self.interrupt = threading.Event()
+
+    def renewed_by(self, owner: str, claim_ttl: float) -> None:
+        """From now on plans and locks are claimed as `owner` with short claims, which this
+        replica's heartbeat renews; a replica that dies gives its work up within `claim_ttl`."""
+        self.owner = owner
+        self.claim_ttl = timedelta(seconds=claim_ttl)
 
     # -- messages --------------------------------------------------------------------------
     def handle_message(self, incoming: Incoming, conversation: Conversation) -> None:
@@ -204,6 +217,8 @@ class Dispatcher:
         )
         ref = click.message_ref or pending.message_ref
         if pending.status != "pending":
+            if pending.decided_by_event is not None and pending.decided_by_event == current_key():
+                return  # this very click, run again after a crash: its work goes on elsewhere
             who = pending.decided_by_name or "?"
             conversation.post(_error_reply(lang, f"plan_already_{pending.status}", who=who))
             attempt.finish(self.store, "refused", error=f"already {pending.status}")
@@ -256,14 +271,21 @@ class Dispatcher:
             conversation.post(Reply(busy, language=lang, is_error=True))
             attempt.finish(self.store, "refused", error="target busy")
             return
+        interrupted = False
         try:
             if not self._set_status(pending.id, "approved", click.actor):
                 # Someone else decided in the same instant; their click wins.
                 attempt.finish(self.store, "refused", error="decided concurrently")
                 return
             self._apply(pending, click, conversation, ref, lang, attempt)
+        except Interrupted:
+            # Stopping mid-rollout: the plan stays `applying`, its lock stays with it, and the
+            # next leader resumes following it.
+            interrupted = True
+            log.info("handing the rollout over to the next leader", action_id=pending.id)
         finally:
-            self._unlock(pending)
+            if not interrupted:
+                self._unlock(pending)
 
     def _apply(
         self,
@@ -290,41 +312,158 @@ class Dispatcher:
         attempt.actor = click.actor
         ctx = self._context(attempt, conversation, lang, click.thread or pending.thread, ref)
         ctx.action_id = pending.id
+        ctx.interrupt = self.interrupt
+        self._finish_plan(pending, ctx, attempt, applier, dict(pending.params))
+
+    def _finish_plan(
+        self,
+        pending: PendingAction,
+        ctx: CommandContext,
+        attempt: Attempt,
+        run: ApplierSpec,
+        params: dict[str, Any],
+    ) -> None:
+        """Run `run` (an applier, or a resumer) for the plan and record how it ended in the
+        plan, its message and the audit log. `Interrupted` passes through untouched."""
+        conversation, ref, lang = ctx.conversation, ctx.message_ref, ctx.language
         try:
-            reply = applier.call(ctx, dict(pending.params))
+            reply = run.call(ctx, params)
         except KuberError as exc:
-            self._set_status(pending.id, "failed", click.actor)
+            self._set_status(pending.id, "failed", ctx.actor)
             _edit_or_post(conversation, ref, self._error(ctx, exc, None))
             attempt.finish(self.store, "failed", error=str(exc))
             return
         except Exception as exc:
+            if isinstance(exc, Interrupted):
+                raise
             log.exception("applier crashed")
-            self._set_status(pending.id, "failed", click.actor)
+            self._set_status(pending.id, "failed", ctx.actor)
             _edit_or_post(
                 conversation, ref, _error_reply(lang, "internal_error", ref=_request_id())
             )
             attempt.finish(self.store, "failed", error=repr(exc))
             return
-        self._set_status(pending.id, "failed" if reply.is_error else "done", click.actor)
+        self._set_status(pending.id, "failed" if reply.is_error else "done", ctx.actor)
         _edit_or_post(conversation, ref, reply)
         attempt.finish(self.store, "failed" if reply.is_error else "executed", result=reply.text)
 
-    def _set_status(self, action_id: str, status: str, actor: Actor) -> bool:
-        """Move a plan on from `pending` (or `approved`), at most once: double clicks lose."""
-        allowed_from = (
-            ("pending",) if status in ("approved", "cancelled", "expired") else ("approved",)
-        )
+    # -- work a stopped replica left -------------------------------------------------------
+    def claim_abandoned_plans(self) -> list[PendingAction]:
+        """Claim plans whose replica stopped while applying them (their claim expired)."""
         with self.store.session() as session:
+            now = database_now(session)
+            rows = session.exec(
+                select(PendingAction)
+                .where(col(PendingAction.status).in_(("approved", "applying")))
+                .where(col(PendingAction.claimed_until) < now)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                row.owner = self.owner
+                row.claimed_until = now + self.claim_ttl
+                session.add(row)
+                # The target's lock goes along with the plan to its new owner.
+                session.execute(
+                    update(OperationLock)
+                    .where(col(OperationLock.target) == row.target)
+                    .where(col(OperationLock.action_id) == row.id)
+                    .values(owner=self.owner, expires_at=now + self.claim_ttl)
+                )
+            return list(rows)
+
+    def hand_back_plans(self) -> int:
+        """Let this replica's claims on plans expire now (at shutdown): the next leader
+        resumes them at its next look instead of waiting for the claims to run out."""
+        with self.store.session() as session:
+            now = database_now(session)
+            result = session.execute(
+                update(PendingAction)
+                .where(col(PendingAction.owner) == self.owner)
+                .where(col(PendingAction.status).in_(("approved", "applying")))
+                .values(claimed_until=now)
+            )
+            session.execute(
+                update(OperationLock)
+                .where(col(OperationLock.owner) == self.owner)
+                .values(expires_at=now + self.claim_ttl)
+            )
+            return int(getattr(result, "rowcount", 0))
+
+    def resume(self, pending: PendingAction, conversation: Conversation) -> None:
+        """Take up a plan claimed by `claim_abandoned_plans`: follow its rollout to the end,
+        or, when it stopped before the change was known to be made, say so plainly."""
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            request_id=uuid.uuid4().hex[:12], action_id=pending.id, resumed=True
+        )
+        lang: Language = "ko" if pending.language == "ko" else "en"
+        actor = Actor(pending.decided_by_id or "?", pending.decided_by_name or "?")
+        attempt = Attempt(
+            pending.platform,
+            pending.channel,
+            actor,
+            f"resume: {pending.text}",
+            intent=pending.action,
+            target=pending.target,
+            pending_action_id=pending.id,
+        )
+        follow = pending.follow or {}
+        resumer = self.registry.resumer(str(follow.get("kind"))) if follow else None
+        interrupted = False
+        try:
+            if pending.status != "applying" or resumer is None:
+                self._set_status(pending.id, "failed", actor)
+                reply = _error_reply(lang, "plan_interrupted", title=_title(pending))
+                _edit_or_post(conversation, pending.message_ref, reply)
+                attempt.finish(self.store, "failed", error="interrupted while applying")
+                return
+            log.info("resuming a rollout another replica was following")
+            thread = follow.get("thread")
+            ctx = self._context(
+                attempt,
+                conversation,
+                lang,
+                thread if isinstance(thread, str) else pending.thread,
+                pending.message_ref,
+            )
+            ctx.action_id = pending.id
+            ctx.interrupt = self.interrupt
+            params = follow.get("params")
+            self._finish_plan(
+                pending, ctx, attempt, resumer, dict(params) if isinstance(params, dict) else {}
+            )
+        except Interrupted:
+            interrupted = True
+        finally:
+            if not interrupted:
+                self._unlock(pending)
+
+    def _set_status(self, action_id: str, status: str, actor: Actor) -> bool:
+        """Move a plan on from `pending` (or from being applied), at most once: double
+        clicks lose. An approved plan is claimed by this replica while it is applied."""
+        deciding = status in ("approved", "cancelled", "expired")
+        allowed_from = ("pending",) if deciding else ("approved", "applying")
+        values: dict[str, Any] = {"status": status}
+        if deciding:
+            values |= {
+                "decided_by_id": actor.id,
+                "decided_by_name": actor.name,
+                "decided_at": datetime.now(UTC),
+                "decided_by_event": current_key(),
+            }
+        with self.store.session() as session:
+            if status == "approved":
+                values |= {
+                    "owner": self.owner,
+                    "claimed_until": database_now(session) + self.claim_ttl,
+                }
+            elif not deciding:
+                values |= {"owner": None, "claimed_until": None}
             result = session.execute(
                 update(PendingAction)
                 .where(col(PendingAction.id) == action_id)
                 .where(col(PendingAction.status).in_(allowed_from))
-                .values(
-                    status=status,
-                    decided_by_id=actor.id,
-                    decided_by_name=actor.name,
-                    decided_at=datetime.now(UTC),
-                )
+                .values(**values)
             )
             return bool(getattr(result, "rowcount", 0))
 
@@ -334,17 +473,18 @@ class Dispatcher:
         The primary key makes this atomic across workers and replicas: the insert of the
         second contender fails. A lock past its expiry (its holder died) is taken over.
         """
-        now = datetime.now(UTC)
         for _ in range(3):
             try:
                 with self.store.session() as session:
+                    now = database_now(session)
                     session.add(
                         OperationLock(
                             target=pending.target,
                             action_id=pending.id,
                             holder_name=actor.name,
                             operation=pending.action,
-                            expires_at=now + self._lock_ttl,
+                            expires_at=now + self.claim_ttl,
+                            owner=self.owner,
                         )
                     )
                 return None

@@ -58,6 +58,11 @@ class ConfigError(Exception):
     """Settings or kuber.yaml are wrong; start-up stops with this message."""
 
 
+class Interrupted(Exception):
+    """This replica is stopping in the middle of long work (following a rollout): the work is
+    left as it stands, its claim handed back, and the next leader picks it up."""
+
+
 class TemporaryError(KuberError):
     """An outside system failed in a way that may pass (5xx, timeout, conflict, 429)."""
 

@@ -5,7 +5,9 @@ order per channel, paced per channel and per workspace, retries what may pass an
 will not. A row is committed as `sending` before the call and as `sent` after it, and posts
 carry their row's key, so after a crash the platform itself tells whether a post arrived:
 nothing is lost and nothing is posted twice. It renders nothing (transports do, at send time)
-and knows no vendor; it assumes one sending process per database (the leader).
+and knows no vendor. One replica sends (the leader): each row it sends is claimed with its
+owner, the lease epoch and an expiry, in a transaction that checks the lease is still its own,
+so a deposed leader cannot send, and a claim left by a dead one is looked for before re-posting.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.chat.transport import ChatTransport, DeliveryFailed, DeliveryRefused, RateLimited
@@ -26,8 +29,10 @@ from bot.logs import get_logger
 from bot.messages import Reply
 from bot.outbox_json import reply_from_json, reply_to_json
 from bot.outbox_pacing import Pacer
+from bot.store.clock import database_now
 from bot.store.engine import Store
-from bot.store.tables import OutboxMessage
+from bot.store.tables import LeaderLease, OutboxMessage
+from bot.work_scope import stable_name
 
 log = get_logger(__name__)
 
@@ -35,9 +40,18 @@ log = get_logger(__name__)
 #: Mattermost ids are 26 letters and digits), so a thread given as one of ours is recognised.
 REF_PREFIX = "outbox-"
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-OPEN = (PENDING, SENDING)
+PENDING, CLAIMED, SENT, FAILED = "pending", "claimed", "sent", "failed"
+OPEN = (PENDING, CLAIMED)
 POST, EDIT = "post", "edit"
+
+
+@dataclass(frozen=True)
+class Fence:
+    """The lease a sender sends under: claims are taken only while it holds `epoch` of it."""
+
+    lease: str
+    holder: str
+    epoch: int
 
 
 def is_outbox_ref(value: str | None) -> bool:
@@ -90,6 +104,8 @@ class Outbox:
         retry_initial: float = 1.0,
         retry_max: float = 300.0,
         idle_poll: float = 2.0,
+        owner: str = "local",
+        claim_ttl: float = 60.0,
     ) -> None:
         """`retry_initial`/`retry_max` shape the backoff after a failed try (seconds);
         `idle_poll` bounds how long the sender sleeps when nothing wakes it (rows written by
@@ -100,6 +116,10 @@ class Outbox:
         self.transports = dict(transports)
         self.max_attempts = max_attempts
         self.idle_poll = idle_poll
+        self.owner = owner
+        self.claim_ttl = timedelta(seconds=claim_ttl)
+        #: Set while sending under a leader lease; None in a lone process (console, tools).
+        self.fence: Fence | None = None
         self._pacer = Pacer(
             channel_interval=channel_interval,
             workspace_per_second=workspace_per_second,
@@ -122,7 +142,7 @@ class Outbox:
 
     def enqueue_post(self, platform: str, channel: str, thread: str | None, reply: Reply) -> str:
         """Queue a new message; return its ref (usable as `thread` before it is even sent)."""
-        key = REF_PREFIX + uuid.uuid4().hex
+        key = REF_PREFIX + (stable_name("post") or uuid.uuid4().hex)
         row = OutboxMessage(
             key=key,
             ref=key,
@@ -132,14 +152,28 @@ class Outbox:
             thread=thread,
             reply=reply_to_json(reply),
         )
-        with self.store.session() as session:
-            session.add(row)
+        try:
+            with self.store.session() as session:
+                session.add(row)
+        except IntegrityError:
+            # The same work ran before (a re-run after a crash): its post is queued already.
+            if not self._exists(key):
+                raise
         self._wake.set()
         return key
+
+    def _exists(self, key: str) -> bool:
+        with self.store.session() as session:
+            found = session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key))
+            return found.first() is not None
 
     def enqueue_edit(self, ref: str, reply: Reply) -> None:
         """Queue a replacement of message `ref`; an edit of it still waiting takes the new text."""
         payload = reply_to_json(reply)
+        name = stable_name("edit")
+        key = REF_PREFIX + (name or uuid.uuid4().hex)
+        if name is not None and self._exists(key):
+            return  # a re-run of work whose edit is queued (or sent) already
         with self.store.session() as session:
             # The write comes first: on SQLite a transaction that read before writing can be
             # refused outright when another connection wrote in between.
@@ -160,7 +194,7 @@ class Outbox:
                     raise LookupError(f"the outbox has no message {ref!r} to edit")
                 session.add(
                     OutboxMessage(
-                        key=REF_PREFIX + uuid.uuid4().hex,
+                        key=key,
                         ref=ref,
                         kind=EDIT,
                         platform=post.platform,
@@ -197,7 +231,9 @@ class Outbox:
         return self._count_open(None)
 
     # -- the sender --------------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, fence: Fence | None = None) -> None:
+        """Send from a thread of its own; under `fence`, only while that lease term holds."""
+        self.fence = fence
         if self._thread is not None and self._thread.is_alive():
             return
         self._stopping.clear()
@@ -206,12 +242,21 @@ class Outbox:
         self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5) -> None:
+    def stop(self, timeout: float = 10) -> bool:
+        """Stop sending; False when a call was still in flight after `timeout` seconds.
+
+        A row in flight stays claimed by this replica: whoever sends next waits for the
+        claim to end and then asks the platform whether the post arrived before posting it.
+        """
         self._stopping.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                log.warning("outbox_sender_still_in_flight", seconds=timeout)
+                return False
+        return True
 
     def drain(self, timeout: float = 30) -> bool:
         """Wait until every row of a configured platform is sent or failed; False on timeout.
@@ -312,6 +357,13 @@ class Outbox:
             done.later(paused)
             return
 
+        if row.status == CLAIMED and row.claimed_until is not None:
+            # Another sender (or an earlier one of ours) has it: wait for that claim to end.
+            wait = (row.claimed_until - _now()).total_seconds()
+            if wait > 0:
+                done.later(min(wait, self.idle_poll))
+                return
+
         target: str | None = None
         thread: str | None = None
         if row.kind == EDIT:
@@ -327,10 +379,6 @@ class Outbox:
             if not ready:
                 done.later(self.idle_poll)
                 return
-            # The last try may have reached the platform: ask before posting again.
-            maybe_there = row.status == SENDING or row.maybe_sent
-            if maybe_there and self._look_for_post(row, transport, thread, done):
-                return
 
         wait = self._pacer.take(row.platform, row.channel)
         if wait > 0:
@@ -338,7 +386,13 @@ class Outbox:
             return
         claimed = self._claim(row.id)
         if claimed is None:
-            return  # settled elsewhere since the scan
+            return  # settled or claimed elsewhere since the scan, or the lease is gone
+        # The last try (or a sender that died mid-call) may have reached the platform: ask
+        # before posting again.
+        maybe_there = row.status == CLAIMED or row.maybe_sent
+        looked = claimed.kind == POST and maybe_there
+        if looked and self._look_for_post(claimed, transport, thread, done):
+            return
         try:
             # Decoded inside the try: a row that cannot be read fails like any bad try would.
             reply = reply_from_json(dict(claimed.reply))
@@ -361,7 +415,7 @@ class Outbox:
                 done.settled += 1
             done.later(0.0)
         else:
-            self._mark_sent(claimed.id, platform_id)
+            self._mark_sent(claimed, platform_id)
             done.settled += 1
 
     def _edit_target(self, row: OutboxMessage) -> tuple[str | None, bool, str | None]:
@@ -415,6 +469,7 @@ class Outbox:
             found = transport.find_sent(row.channel, row.key, thread)
         except RateLimited as exc:
             self._pause(row, exc)
+            self._release(row, attempts=max(0, row.attempts - 1))
             done.later(exc.delay or 1.0)
             return True
         except DeliveryRefused as exc:
@@ -424,59 +479,112 @@ class Outbox:
         except Exception as exc:
             if not isinstance(exc, DeliveryFailed):
                 log.exception("outbox_transport_error", platform=row.platform)
-            # Looking counts as a try, or a platform that never answers would be asked forever.
-            row.attempts += 1
+            # Looking counts as a try (the claim counted it), or a platform that never
+            # answers would be asked forever.
             if self._retry_later(row, exc):
                 done.settled += 1
             done.later(0.0)
             return True
         if found is not None:
             log.info("outbox_found_delivered", key=row.key, platform_id=found)
-            self._mark_sent(row.id, found)
+            self._mark_sent(row, found)
             done.settled += 1
             return True
-        # Not there: recorded, so pacing delays that follow do not make us ask again.
-        self._update(row.id, status=PENDING, maybe_sent=False)
+        # Not there: recorded, so a retry of this post does not ask again.
+        self._update(row, maybe_sent=False)
         return False
 
     # -- recording ---------------------------------------------------------------------------
     def _claim(self, row_id: int | None) -> OutboxMessage | None:
-        """Mark the row `sending` (committed) and read it back as it is now.
+        """Claim the row for this sender (committed) and read it back as it is now.
 
+        Only a pending row or an expired claim is taken, and only while the lease term this
+        sender runs under is still the current one: the check and the claim are one statement.
         Reading after the write matters: an edit merged into this row a moment ago must be
-        the content sent, since later merges go to a new row once this one is `sending`.
+        the content sent, since later merges go to a new row once this one is claimed.
         """
+        fence = self.fence
         with self.store.session() as session:
-            claimed = session.exec(
+            now = database_now(session)
+            claim = (
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id) == row_id)
-                .where(col(OutboxMessage.status).in_(OPEN))
-                .values(status=SENDING, attempts=OutboxMessage.attempts + 1)
+                .where(
+                    or_(
+                        col(OutboxMessage.status) == PENDING,
+                        and_(
+                            col(OutboxMessage.status) == CLAIMED,
+                            col(OutboxMessage.claimed_until) < now,
+                        ),
+                    )
+                )
+                .values(
+                    status=CLAIMED,
+                    owner=self.owner,
+                    epoch=fence.epoch if fence else None,
+                    claimed_until=now + self.claim_ttl,
+                    attempts=OutboxMessage.attempts + 1,
+                )
             )
+            if fence is not None:
+                claim = claim.where(
+                    exists()
+                    .where(col(LeaderLease.name) == fence.lease)
+                    .where(col(LeaderLease.holder) == fence.holder)
+                    .where(col(LeaderLease.epoch) == fence.epoch)
+                    .where(col(LeaderLease.expires_at) >= now)
+                )
+            claimed = session.exec(claim)
             if claimed.rowcount != 1:
                 return None
             return session.get(OutboxMessage, row_id, populate_existing=True)
 
-    def _mark_sent(self, row_id: int | None, platform_id: str) -> None:
-        with self.store.session() as session:
-            session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row_id)
-                .values(
-                    status=SENT,
-                    platform_id=platform_id,
-                    sent_at=_now(),
-                    maybe_sent=False,
-                    not_before=None,
-                    error=None,
-                )
-            )
+    def _mark_sent(self, row: OutboxMessage, platform_id: str) -> None:
+        if not self._update(
+            row,
+            status=SENT,
+            platform_id=platform_id,
+            sent_at=_now(),
+            maybe_sent=False,
+            not_before=None,
+            error=None,
+        ):
+            # Our claim ran out during the call and another sender took the row over: it will
+            # find this post by its key instead of posting again.
+            log.warning("outbox_claim_lost", key=row.key, platform_id=platform_id)
 
-    def _update(self, row_id: int | None, **values: Any) -> None:
+    def _release(self, row: OutboxMessage, **values: Any) -> bool:
+        """Hand the claimed row back as pending (to be tried again)."""
+        return self._update(row, status=PENDING, owner=None, claimed_until=None, **values)
+
+    def _update(self, row: OutboxMessage, **values: Any) -> bool:
+        """Record on a row this sender claimed; False when the claim is no longer ours."""
         with self.store.session() as session:
-            session.exec(
-                update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(**values)
+            result = session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id)
+                .where(col(OutboxMessage.owner) == self.owner)
+                .where(col(OutboxMessage.status) == CLAIMED)
+                .where(
+                    col(OutboxMessage.epoch).is_(None)
+                    if row.epoch is None
+                    else col(OutboxMessage.epoch) == row.epoch
+                )
+                .values(**values)
             )
+            return bool(result.rowcount)
+
+    def hand_back(self) -> int:
+        """Release every claim of this sender (at shutdown): the rows are pending again and
+        marked as possibly sent, so the next sender looks for them before posting."""
+        with self.store.session() as session:
+            result = session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.owner) == self.owner)
+                .where(col(OutboxMessage.status) == CLAIMED)
+                .values(status=PENDING, owner=None, claimed_until=None, maybe_sent=True)
+            )
+            return int(result.rowcount)
 
     def _pause(self, row: OutboxMessage, exc: RateLimited) -> None:
         seconds = exc.delay if exc.delay is not None else 1.0
@@ -490,7 +598,7 @@ class Outbox:
         # The platform turned the call away unread: it neither counts as a try nor may have
         # arrived, so the row simply waits its turn again.
         self._pause(row, exc)
-        self._update(row.id, status=PENDING, attempts=max(0, row.attempts - 1))
+        self._release(row, attempts=max(0, row.attempts - 1))
 
     def _retry_later(self, row: OutboxMessage, exc: Exception) -> bool:
         """Schedule another try, or give up after `max_attempts`; True when it gave up."""
@@ -509,10 +617,8 @@ class Outbox:
             in_seconds=round(delay, 2),
             error=str(exc),
         )
-        self._update(
-            row.id,
-            status=PENDING,
-            attempts=row.attempts,
+        self._release(
+            row,
             # A post whose call failed midway may have arrived all the same.
             maybe_sent=row.kind == POST,
             not_before=_now() + timedelta(seconds=delay),
@@ -530,4 +636,12 @@ class Outbox:
             attempts=row.attempts,
             error=error,
         )
-        self._update(row.id, status=FAILED, error=error, not_before=None, **values)
+        self._update(
+            row,
+            status=FAILED,
+            owner=None,
+            claimed_until=None,
+            error=error,
+            not_before=None,
+            **values,
+        )

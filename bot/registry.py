@@ -56,6 +56,7 @@ class CommandRegistry:
     def __init__(self) -> None:
         self._commands: dict[IntentName, CommandSpec] = {}
         self._appliers: dict[str, ApplierSpec] = {}
+        self._resumers: dict[str, ApplierSpec] = {}
 
     def add(self, spec: CommandSpec) -> None:
         if spec.intent in self._commands:
@@ -68,6 +69,15 @@ class CommandRegistry:
         if spec.action in self._appliers:
             raise ValueError(f"an applier for {spec.action} is registered already")
         self._appliers[spec.action] = spec
+
+    def add_resumer(self, spec: ApplierSpec) -> None:
+        if spec.action in self._resumers:
+            raise ValueError(f"a resumer for {spec.action} is registered already")
+        self._resumers[spec.action] = spec
+
+    def resumer(self, kind: str) -> ApplierSpec | None:
+        """What goes on with long work of `kind` (following a rollout) after a restart."""
+        return self._resumers.get(kind)
 
     def get(self, intent: IntentName) -> CommandSpec | None:
         return self._commands.get(intent)
@@ -113,6 +123,15 @@ class CommandRegistry:
 
         return register
 
+    def resumes(self, kind: str) -> Callable[[Applier], Applier]:
+        """Register how to take up work of `kind` that a stopped replica left unfinished."""
+
+        def register(function: Applier) -> Applier:
+            self.add_resumer(ApplierSpec(kind, function, _keyword_names(function)))
+            return function
+
+        return register
+
 
 def _keyword_names(function: Callable[..., Any]) -> frozenset[str]:
     parameters = inspect.signature(function).parameters.values()
@@ -123,6 +142,7 @@ def _keyword_names(function: Callable[..., Any]) -> frozenset[str]:
 registry = CommandRegistry()
 command = registry.command
 applies = registry.applies
+resumes = registry.resumes
 
 _loaded = False
 

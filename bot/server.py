@@ -2,15 +2,22 @@
 
 Routes acknowledge at once and hand work to a bounded pool of worker threads: blocking
 clients (Kubernetes, Slack, Mattermost, the database) never run on the event loop. Every
-reply leaves through the outbox, which keeps sending in its own thread.
+replica that reaches the database is ready and takes requests; the leader lease decides only
+who runs the background work (sending the outbox, listening, recovering what stopped replicas
+left). Stopping is graceful and bounded: not ready, no new work, claims handed back, lease
+released, well inside Kubernetes' 30-second grace period.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import structlog
@@ -30,20 +37,28 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.chat.slack_app import SlackSocketMode, build_slack_app, dispatch_http
+from bot.chat.slack_app import SlackSocketMode, SlackUserNames, build_slack_app, dispatch_http
 from bot.chat.slack_transport import SlackTransport, slack_web_client
 from bot.chat.transport import ChatTransport
 from bot.conversation import Conversation
-from bot.inbox import Inbox
-from bot.leader import Leadership
+from bot.heartbeat import Heartbeat
+from bot.inbox import Inbox, NameLookup
+from bot.leader import Leadership, replica_id
 from bot.logs import get_logger
-from bot.outbox import Outbox
+from bot.outbox import Fence, Outbox
 from bot.runtime import Runtime
 
 log = get_logger(__name__)
 
 #: Larger bodies are refused with 413 before anything reads them.
 MAX_BODY = 1024 * 1024
+#: The leader lease's name in the database.
+LEASE = "kuber-server"
+#: The whole graceful stop, and the part of it given to work in flight.
+STOP_BUDGET = 20.0
+WORK_GRACE = 8.0
+#: How often the leader looks for work nobody holds (handed back, or a dead replica's).
+RECOVERY_INTERVAL = 2.0
 
 
 @dataclass
@@ -125,11 +140,16 @@ class BodyLimit:
 
 
 class CountRefusals:
-    """Count every 4xx answer by route and status: refusals are worth a dashboard."""
+    """Count every 4xx answer by route and status: refusals are worth a dashboard.
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    Labels name Kuber's own routes; every other path counts as `unmatched`, so a scanner
+    trying thousands of paths adds one series, not thousands.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, routes: frozenset[str]) -> None:
         self.app = app
         self.metrics = metrics
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -138,7 +158,8 @@ class CountRefusals:
 
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start" and 400 <= message["status"] < 500:
-                route = str(scope.get("path", ""))
+                path = str(scope.get("path", ""))
+                route = path if path in self.routes else "unmatched"
                 self.metrics.answered_4xx.labels(route=route, status=str(message["status"])).inc()
             await send(message)
 
@@ -163,14 +184,28 @@ async def _too_large(send: Send) -> None:
 class KuberServer:
     """The running service: outbox, chat platforms, worker pool and the ASGI app."""
 
-    def __init__(self, runtime: Runtime, *, workers: int = 16) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        workers: int = 16,
+        lease_ttl: float = 15.0,
+        claim_ttl: float = 30.0,
+    ) -> None:
         self.runtime = runtime
+        self.owner = replica_id()
+        self.stopping = threading.Event()
+        self._futures: set[Future[None]] = set()
+        self._futures_lock = threading.Lock()
+        runtime.dispatcher.renewed_by(self.owner, claim_ttl)
+        self.heartbeat = Heartbeat(runtime.store, self.owner, ttl=claim_ttl)
         self.metrics = Metrics()
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kuber-worker")
         # Approvals follow rollouts for minutes: they get their own threads.
         self.apply_pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kuber-apply")
         env = runtime.settings.env
         transports: dict[str, ChatTransport] = {}
+        names: dict[str, NameLookup] = {}
         self.slack_app: App | None = None
         self.mattermost_listener: Any = None
         self._mattermost: Any = None
@@ -178,19 +213,23 @@ class KuberServer:
             token = env.slack_bot_token.get_secret_value()
             client = slack_web_client(token, env.slack_api_url)
             transports["slack"] = SlackTransport(client)
+            names["slack"] = SlackUserNames(client).name
             self._slack_client = client
         if env.mattermost_url and env.mattermost_token:
             from bot.chat.mattermost import build_mattermost
 
             self._mattermost = build_mattermost(runtime.settings)
             transports["mattermost"] = self._mattermost.transport
-        self.outbox = Outbox(runtime.store, transports)
+        self.outbox = Outbox(runtime.store, transports, owner=self.owner)
         self.inbox = Inbox(
             runtime.store,
             runtime.dispatcher,
             self.conversation,
             self.submit,
             submit_click=lambda work: self.submit(work, pool=self.apply_pool),
+            owner=self.owner,
+            claim_ttl=claim_ttl,
+            names=names,
         )
         if env.slack_bot_token and env.slack_signing_secret:
             self.slack_app = build_slack_app(
@@ -201,8 +240,15 @@ class KuberServer:
             )
         self._socket_mode: SlackSocketMode | None = None
         self.leadership = Leadership(
-            runtime.store, "kuber-server", on_elected=self._lead, on_deposed=self._follow
+            runtime.store,
+            LEASE,
+            on_elected=self._lead,
+            on_deposed=self._follow,
+            ttl=lease_ttl,
+            holder=self.owner,
         )
+        self._background_stop = threading.Event()
+        self._background: threading.Thread | None = None
         self.app = self._build_app()
 
     # -- plumbing shared by the platforms ----------------------------------------------------
@@ -220,7 +266,14 @@ class KuberServer:
             except Exception:
                 log.exception("background work failed")
 
-        (pool or self.pool).submit(run)
+        future = (pool or self.pool).submit(run)
+        with self._futures_lock:
+            self._futures.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._futures_lock:
+            self._futures.discard(future)
 
     def refused(self, route: str, reason: str) -> None:
         self.metrics.refused.labels(route=route, reason=reason).inc()
@@ -229,22 +282,48 @@ class KuberServer:
     # -- life --------------------------------------------------------------------------------
     def start(self) -> None:
         """Serve at once; campaign for leadership, which brings the single-replica work."""
+        self.heartbeat.start()
         self.leadership.start()
 
     def stop(self) -> None:
+        """Stop within `STOP_BUDGET` seconds: not ready, no new work, work in flight given
+        `WORK_GRACE` seconds, then every claim handed back and the lease released, so the
+        next leader picks up at once what this replica leaves."""
+        deadline = time.monotonic() + STOP_BUDGET
+        self.stopping.set()
+        # Long work (following a rollout) ends at its next look and stays claimable.
+        self.runtime.dispatcher.interrupt.set()
         # Stop taking Socket Mode envelopes before the workers they would go to are gone.
         self._stop_socket_mode()
-        self.pool.shutdown(wait=True, cancel_futures=False)
-        self.apply_pool.shutdown(wait=True, cancel_futures=False)
-        if self.leadership.leading:
-            self.outbox.drain(timeout=10)
-        self.leadership.stop()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.apply_pool.shutdown(wait=False, cancel_futures=True)
+        with self._futures_lock:
+            running = set(self._futures)
+        _, unfinished = wait_for_futures(running, timeout=WORK_GRACE)
+        if unfinished:
+            log.warning("stopping with work in flight; handing it back", count=len(unfinished))
+        self.heartbeat.stop()
+        self.leadership.stop()  # stops the sender and listeners, then releases the lease
+        try:
+            handed = self.inbox.hand_back()
+            handed += self.runtime.dispatcher.hand_back_plans()
+            handed += self.outbox.hand_back()
+        except Exception as exc:  # the claims expire on their own
+            log.warning("claims not handed back", error=repr(exc))
+        else:
+            if handed:
+                log.info("claims handed back", count=handed)
+        log.info("stopped", seconds_left=round(deadline - time.monotonic(), 1))
 
-    def _lead(self) -> None:
-        """Become the replica that sends, listens and resumes: only one may, or users would
+    def _lead(self, epoch: int) -> None:
+        """Become the replica that sends, listens and recovers: only one may, or users would
         see every message twice."""
-        self.outbox.start()
-        self.inbox.recover()
+        self.outbox.start(Fence(LEASE, self.owner, epoch))
+        self._background_stop.clear()
+        self._background = threading.Thread(
+            target=self._recover_forever, name="recovery", daemon=True
+        )
+        self._background.start()
         env = self.runtime.settings.env
         if self._mattermost is not None:
             try:
@@ -261,7 +340,30 @@ class KuberServer:
             self.mattermost_listener.stop()
             self.mattermost_listener = None
         self._stop_socket_mode()
+        self._background_stop.set()
+        if self._background is not None:
+            self._background.join(timeout=5)
+            self._background = None
         self.outbox.stop(timeout=5)
+
+    def _recover_forever(self) -> None:
+        while not self._background_stop.is_set() and not self.stopping.is_set():
+            try:
+                self.recover_once()
+            except Exception:
+                log.exception("recovery pass failed")
+            self._background_stop.wait(RECOVERY_INTERVAL)
+
+    def recover_once(self) -> None:
+        """Take up what nobody holds: inbox rows handed back or left by a dead replica, and
+        plans whose replica stopped while applying them or following their rollout."""
+        if not self.leadership.leading:
+            return
+        self.inbox.recover()
+        for pending in self.runtime.dispatcher.claim_abandoned_plans():
+            conversation = self.conversation(pending.platform, pending.channel, pending.thread)
+            resume = partial(self.runtime.dispatcher.resume, pending, conversation)
+            self.submit(resume, pool=self.apply_pool)
 
     def _stop_socket_mode(self) -> None:
         socket_mode, self._socket_mode = self._socket_mode, None
@@ -286,7 +388,7 @@ class KuberServer:
                 driver=self._mattermost.driver if self._mattermost else None,
             )
         app = Starlette(routes=routes, lifespan=self._lifespan)
-        counted = CountRefusals(app, self.metrics)
+        counted = CountRefusals(app, self.metrics, frozenset(r.path for r in routes))
         return BodyLimit(counted, MAX_BODY, lambda path: self.refused(path, "body over 1 MiB"))
 
     @asynccontextmanager
@@ -299,14 +401,20 @@ class KuberServer:
         return JSONResponse({"status": "ok"})
 
     async def readyz(self, _request: Request) -> Response:
+        """Ready means "can take work": the database answers and the replica is not stopping.
+        Every replica is ready, leader or not; `leader` says which one runs background work."""
+
         def check() -> dict[str, Any]:
             with self.runtime.store.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-            return {"database": "ok", "outbox_pending": self.outbox.pending_count()}
+            return {
+                "database": "ok",
+                "leader": self.leadership.leading,
+                "outbox_pending": self.outbox.pending_count(),
+            }
 
-        if not self.leadership.leading:
-            # Active/passive: traffic goes to the leader, the stand-by waits its turn.
-            return JSONResponse({"status": "standing by"}, status_code=503)
+        if self.stopping.is_set():
+            return JSONResponse({"status": "stopping"}, status_code=503)
         try:
             return JSONResponse({"status": "ready", **await run_in_threadpool(check)})
         except Exception as exc:
@@ -323,6 +431,11 @@ class KuberServer:
         if self.slack_app is None:
             return JSONResponse({"error": "Slack is not configured on this Kuber"}, status_code=404)
         body = await request.body()
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            self.refused("/slack/events", "body not UTF-8")
+            return JSONResponse({"error": "the request body is not UTF-8"}, status_code=400)
         headers = dict(request.headers.items())
         # Bolt verifies, parses and acknowledges; it blocks, so it runs off the event loop.
         response = await run_in_threadpool(

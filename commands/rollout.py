@@ -6,15 +6,31 @@ is stored as a pending action at once, so its button goes through the same appro
 
 from __future__ import annotations
 
-from bot.approvals import approval_buttons, create_pending
+from bot.approvals import approval_buttons, create_pending, mark_following
 from bot.context import CommandContext
 from bot.messages import Button, Field, Reply
 from bot.plans import Change, Plan
+from bot.registry import resumes
 from integrations.kubernetes import DeploymentRef, DeploymentState, PodInfo, RolloutProgress
 
 
 def follow(ctx: CommandContext, ref: DeploymentRef, title: str) -> Reply:
-    """Watch the rollout of `ref` until done, failed or timed out; return the final reply."""
+    """Watch the rollout of `ref` until done, failed or timed out; return the final reply.
+
+    The plan being applied is marked as following first, so that if this replica stops
+    before the rollout ends, the next leader goes on following it (`resume_rollout`).
+    """
+    mark_following(
+        ctx,
+        "rollout",
+        {
+            "cluster": ref.cluster,
+            "namespace": ref.namespace,
+            "deployment": ref.name,
+            "container": ref.container,
+            "title": title,
+        },
+    )
     clusters = ctx.services.kubernetes
     shown: list[str] = []
 
@@ -33,7 +49,10 @@ def follow(ctx: CommandContext, ref: DeploymentRef, title: str) -> Reply:
         )
 
     result = clusters.follow_rollout(
-        ref, timeout=ctx.settings.env.rollout_timeout, on_progress=progress
+        ref,
+        timeout=ctx.settings.env.rollout_timeout,
+        on_progress=progress,
+        interrupt=ctx.interrupt,
     )
     if result.done:
         return Reply(
@@ -59,6 +78,20 @@ def follow(ctx: CommandContext, ref: DeploymentRef, title: str) -> Reply:
             is_error=True,
         )
     return _failed(ctx, ref, title, result)
+
+
+@resumes("rollout")
+def resume_rollout(
+    ctx: CommandContext,
+    *,
+    cluster: str,
+    namespace: str,
+    deployment: str,
+    container: str | None,
+    title: str,
+) -> Reply:
+    """Go on following a rollout that a stopped replica was following."""
+    return follow(ctx, DeploymentRef(cluster, namespace, deployment, container), title)
 
 
 def _failed(ctx: CommandContext, ref: DeploymentRef, title: str, result: RolloutProgress) -> Reply:

@@ -8,6 +8,7 @@ leaves here is a plain value of `kubernetes_models` or an error of `kubernetes_e
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import closing
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 
 import urllib3
 
-from bot.errors import UserError
+from bot.errors import Interrupted, UserError
 from integrations.kubernetes_api import (
     JSON_PATCH,
     STRATEGIC_MERGE,
@@ -290,11 +291,14 @@ class KubernetesClusters:
         on_progress: Callable[[RolloutProgress], None] | None = None,
         crashloop_restarts: int = 2,
         check_every: float = 2.0,
+        interrupt: threading.Event | None = None,
     ) -> RolloutProgress:
         """Watch the rollout until it is done, fails, is paused or `timeout` seconds pass.
 
         `on_progress` hears each new message. Pods are looked at every `check_every` seconds
         too, because a crash loop changes pods, not the Deployment the watch follows.
+        Setting `interrupt` ends the watch within one window with `Interrupted`: the process
+        is stopping, and the rollout is left for another replica to follow.
         """
         c = self._checked(ref)
         deadline = time.monotonic() + timeout
@@ -316,6 +320,8 @@ class KubernetesClusters:
             # crash loop shows in pods, which change the Deployment not at all.
             if (result := look(deployment, pods=True)) is not None:
                 return result
+            if interrupt is not None and interrupt.is_set():
+                raise Interrupted(f"stopped following {ref.name}")
             now = time.monotonic()
             if now >= deadline:
                 return timed_out(looks[-1], timeout)

@@ -247,7 +247,7 @@ def mattermost_routes(
     ]
 
 
-async def _stored(accept: Callable[..., None], *args: Any) -> bool:
+async def _stored(accept: Callable[..., object], *args: Any) -> bool:
     """Hand verified input to the inbox off the event loop; False when it cannot be stored."""
     try:
         await run_in_threadpool(accept, *args)

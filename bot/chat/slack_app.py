@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -35,37 +34,19 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _ACK = {"en": "On it: `{text}`", "ko": "처리 중이에요: `{text}`"}
 
 
-class _SeenEvents:
-    """Event ids already taken: Slack re-delivers an event it thinks was not acknowledged."""
+class SlackUserNames:
+    """Display names for user ids, looked up once through `users.info`.
 
-    def __init__(self, size: int = 2048) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def first_time(self, event_id: str | None) -> bool:
-        if not event_id:
-            return True
-        with self._lock:
-            if event_id in self._ids:
-                return False
-            self._ids[event_id] = None
-            if len(self._ids) > self._size:
-                self._ids.popitem(last=False)
-            return True
-
-
-class _UserNames:
-    """Display names for user ids, looked up once through `users.info`."""
+    Called by the inbox when the work runs, never before Slack has its acknowledgement: a
+    slow `users.info` must not cost the 3 seconds Slack waits.
+    """
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
         self._names: dict[str, str] = {}
+        self._lock = threading.Lock()
 
-    def name(self, user_id: str, given: str | None = None) -> str:
-        if given:
-            self._names[user_id] = given
-            return given
+    def name(self, user_id: str) -> str:
         if user_id not in self._names:
             try:
                 user = self._client.users_info(user=user_id).get("user") or {}
@@ -75,7 +56,8 @@ class _UserNames:
                 detail = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
                 log.warning("users.info failed", user=user_id, error=detail)
                 return user_id
-        return self._names[user_id]
+        with self._lock:
+            return self._names[user_id]
 
 
 def build_slack_app(
@@ -94,8 +76,6 @@ def build_slack_app(
         # Acknowledge first, work later: listeners return at once, workers do the rest.
         process_before_response=False,
     )
-    seen = _SeenEvents()
-    names = _UserNames(client)
     bot_user_id: str | None = None
     try:
         bot_user_id = client.auth_test().get("user_id")
@@ -103,16 +83,25 @@ def build_slack_app(
         log.warning("auth.test failed; the bot's own messages are told apart by bot_id only")
 
     def message(
-        channel: str, user_id: str, user_name: str | None, text: str, thread: str | None
+        channel: str,
+        user_id: str,
+        user_name: str | None,
+        text: str,
+        thread: str | None,
+        event_id: str | None = None,
     ) -> None:
+        # A name Slack did not send stays the bare id here: the inbox looks it up when the
+        # work runs, after Slack has its acknowledgement.
         incoming = Incoming(
             platform=PLATFORM,
             channel=channel,
-            actor=Actor(id=user_id, name=names.name(user_id, user_name)),
+            actor=Actor(id=user_id, name=user_name or user_id),
             text=text,
             thread=thread,
         )
-        receiver.accept_message(incoming)
+        # Stored (or found to be a redelivery) before the ack: if the insert fails, bolt
+        # answers an error and Slack delivers the event again.
+        receiver.accept_message(incoming, dedupe_key=event_id)
 
     @app.command("/kuber")
     def on_command(ack: Ack, command: dict[str, Any]) -> None:
@@ -124,18 +113,19 @@ def build_slack_app(
 
     @app.event("app_mention")
     def on_mention(ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
-        if seen.first_time(body.get("event_id")):
-            thread = event.get("thread_ts") or event.get("ts")
-            message(event["channel"], event["user"], None, event.get("text", ""), thread)
+        thread = event.get("thread_ts") or event.get("ts")
+        text = event.get("text", "")
+        message(event["channel"], event["user"], None, text, thread, body.get("event_id"))
         ack()
 
     @app.event("message")
     def on_direct_message(ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
         own = event.get("bot_id") or (bot_user_id and event.get("user") == bot_user_id)
         direct = event.get("channel_type") == "im" and not event.get("subtype") and not own
-        if direct and seen.first_time(body.get("event_id")):
+        if direct:
             thread = event.get("thread_ts")
-            message(event["channel"], event["user"], None, event.get("text", ""), thread)
+            text = event.get("text", "")
+            message(event["channel"], event["user"], None, text, thread, body.get("event_id"))
         ack()
 
     @app.action(re.compile(r"^kuber_"))
@@ -162,7 +152,7 @@ def build_slack_app(
         click = ActionClick(
             platform=PLATFORM,
             channel=channel,
-            actor=Actor(id=user["id"], name=names.name(user["id"], user.get("username"))),
+            actor=Actor(id=user["id"], name=user.get("username") or user["id"]),
             action=kind,
             value=str(action.get("value") or ""),
             message_ref=ref_for(PLATFORM, channel, posted["ts"]) if posted.get("ts") else None,

@@ -41,6 +41,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This plan expired before it was approved; please ask again.",
         "ko": "승인 전에 계획이 만료되었어요. 다시 요청해 주세요.",
     },
+    "plan_interrupted": {
+        "en": "Kuber stopped while applying *{title}*, before it could tell whether the change was made. Check with `status` before asking again.",
+        "ko": "*{title}* 적용 중에 Kuber가 멈춰서 변경이 반영됐는지 확인하지 못했어요. 다시 요청하기 전에 `status`로 확인해 주세요.",
+    },
     "plan_already_approved": {
         "en": "{who} already approved this plan.",
         "ko": "{who} 님이 이미 승인한 계획이에요.",

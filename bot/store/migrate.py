@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from bot.store.engine import make_engine
 
@@ -26,8 +27,32 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+#: The PostgreSQL advisory lock replicas take before migrating ("kuber" in ASCII).
+MIGRATION_LOCK = 0x6B75626572
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    """Bring the schema to `revision`. Replicas starting together on PostgreSQL take turns
+    under an advisory lock: the first migrates, the others find nothing left to do."""
+    config = alembic_config(url)
+    engine = make_engine(url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        command.upgrade(config, revision)
+        return
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            connection.commit()  # the lock is the session's: it outlives this transaction
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+            finally:
+                connection.rollback()
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -59,11 +59,21 @@ class PendingAction(SQLModel, table=True):
     plan: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     target: str = Field(max_length=256)
     protected: bool = False
-    #: pending, approved, cancelled, expired, done, failed
+    #: pending, approved (being applied), applying (applied, its rollout being followed),
+    #: cancelled, expired, done, failed
     status: str = Field(default="pending", max_length=16, index=True)
     decided_by_id: str | None = Field(default=None, max_length=128)
     decided_by_name: str | None = Field(default=None, max_length=128)
     decided_at: datetime | None = None
+    #: The stored click that decided it: when that click is run again after a crash, it
+    #: finds its own decision and stays quiet instead of saying "already approved".
+    decided_by_event: str | None = Field(default=None, max_length=64)
+    #: The replica applying the plan or following its rollout, while its claim is renewed;
+    #: a claim left to expire is taken over by the leader (resume, or report the interruption).
+    owner: str | None = Field(default=None, max_length=128)
+    claimed_until: datetime | None = None
+    #: What to go on following after a restart (kind and its parameters), once applied.
+    follow: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class OperationLock(SQLModel, table=True):
@@ -76,7 +86,9 @@ class OperationLock(SQLModel, table=True):
     holder_name: str = Field(max_length=128)
     operation: str = Field(max_length=64)
     acquired_at: datetime = Field(default_factory=utcnow)
+    #: Short, and renewed by the owner's heartbeat: a lock outlives a crashed holder briefly.
     expires_at: datetime
+    owner: str | None = Field(default=None, max_length=128)
 
 
 class ChannelContext(SQLModel, table=True):
@@ -115,9 +127,14 @@ class OutboxMessage(SQLModel, table=True):
     #: The platform's thread id, or the ref of a post of ours still waiting to be sent.
     thread: str | None = Field(default=None, max_length=128)
     reply: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    #: pending, sending, sent, failed
+    #: pending, claimed (a sender is on it), sent, failed
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
+    #: The leader replica sending it, the lease epoch it sent under, and until when the claim
+    #: holds; an expired claim may have reached the platform, so it is looked for first.
+    owner: str | None = Field(default=None, max_length=128)
+    epoch: int | None = None
+    claimed_until: datetime | None = None
     #: A try failed in a way that may still have reached the platform: look before re-posting.
     maybe_sent: bool = False
     not_before: datetime | None = None
@@ -142,9 +159,17 @@ class InboundEvent(SQLModel, table=True):
     #: message or click
     kind: str = Field(max_length=16)
     payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    #: pending, done, failed
+    #: The platform's own id of the event (Slack event id, Mattermost post id): a redelivery
+    #: finds it taken, on whichever replica it lands.
+    dedupe_key: str | None = Field(default=None, max_length=160, unique=True)
+    #: pending, claimed (a replica is processing it), done, failed
     status: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0
+    #: The replica processing it; `epoch` counts claims, so a replica whose claim was taken
+    #: over cannot record the outcome; `claimed_until` is renewed by the owner's heartbeat.
+    owner: str | None = Field(default=None, max_length=128)
+    epoch: int = 0
+    claimed_until: datetime | None = None
     finished_at: datetime | None = None
 
 
@@ -155,4 +180,7 @@ class LeaderLease(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     holder: str = Field(max_length=128)
+    #: Counts changes of holder: a fencing token that writes made under leadership check.
+    epoch: int = 0
+    #: Set from the database's clock, so replicas with skewed clocks agree on it.
     expires_at: datetime

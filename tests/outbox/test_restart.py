@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import update
@@ -90,6 +91,14 @@ def test_a_store_disposed_with_messages_pending_loses_none(
     assert texts(slack, "C0OPS") == [f"alert {n}" for n in range(5)]
 
 
+#: What a sender that died mid-call leaves on its rows: its claim, expired since.
+DEAD_CLAIM = {
+    "status": "claimed",
+    "owner": "a-replica-that-died",
+    "claimed_until": datetime.now(UTC) - timedelta(seconds=1),
+}
+
+
 def test_a_post_slack_took_before_the_crash_is_not_posted_again(
     database_url: str, slack: SlackSandbox, transport: SlackTransport, make_outbox: MakeOutbox
 ) -> None:
@@ -100,8 +109,9 @@ def test_a_post_slack_took_before_the_crash_is_not_posted_again(
     before.conversation("slack", "C0PAY").post(Reply(text="after the crash"))
 
     # What a crash right after Slack's answer leaves behind: Slack has the posts (stamped with
-    # the rows' keys), the rows still say `sending`. One is a thread reply, which Slack's
-    # channel history does not show: it must be found among the thread's replies.
+    # the rows' keys), the rows still claimed by the dead sender, the claims since expired. One
+    # is a thread reply, which Slack's channel history does not show: it must be found among
+    # the thread's replies.
     ts = transport.send_post("C0PAY", Reply(text="rolled back payment"), None, arrived)
     root_ts = transport.send_post("C0OPS", Reply(text="paging on-call"), None, root)
     thread_ts = transport.send_post("C0OPS", Reply(text="acknowledged"), root_ts, lost)
@@ -109,7 +119,7 @@ def test_a_post_slack_took_before_the_crash_is_not_posted_again(
         session.exec(
             update(OutboxMessage)
             .where(col(OutboxMessage.key).in_([arrived, root, lost]))
-            .values(status="sending", attempts=1)
+            .values(**DEAD_CLAIM, attempts=1)
         )
     before.store.dispose()
 
@@ -125,7 +135,7 @@ def test_a_post_slack_took_before_the_crash_is_not_posted_again(
     assert len(api_calls(slack, "chat.postMessage")) == 4
 
 
-def test_a_post_left_sending_that_never_arrived_is_sent_after_restart(
+def test_a_post_left_claimed_that_never_arrived_is_sent_after_restart(
     sqlite_url: str, slack: SlackSandbox, make_outbox: MakeOutbox
 ) -> None:
     before = make_outbox()
@@ -137,13 +147,13 @@ def test_a_post_left_sending_that_never_arrived_is_sent_after_restart(
         session.exec(
             update(OutboxMessage)
             .where(col(OutboxMessage.key) == ref)
-            .values(status="sending", platform_id=None, sent_at=None)
+            .values(**DEAD_CLAIM, platform_id=None, sent_at=None)
         )
         session.exec(
             update(OutboxMessage)
             .where(col(OutboxMessage.ref) == edit_target)
             .where(col(OutboxMessage.kind) == "edit")
-            .values(status="sending")
+            .values(**DEAD_CLAIM)
         )
     # Slack never got the first post: drop it from the sandbox as if it never arrived.
     [posted] = slack.messages("C0PAY")
@@ -155,5 +165,5 @@ def test_a_post_left_sending_that_never_arrived_is_sent_after_restart(
     assert after.drain(timeout=10)
     assert texts(slack, "C0PAY") == ["never left"]
     assert after.platform_id(ref) == slack.messages("C0PAY")[0]["ts"]
-    # An edit left `sending` is simply sent again: edits are idempotent.
+    # An edit left claimed is simply sent again: edits are idempotent.
     assert texts(slack, "C0CART") == ["v2"]

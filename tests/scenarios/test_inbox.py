@@ -16,7 +16,7 @@ from bot.messages import Actor, Incoming
 from bot.runtime import build_runtime
 from bot.store.tables import InboundEvent
 from sandbox.kubernetes import KubernetesSandbox
-from tests.sandboxes import sandbox_env
+from tests.sandboxes import eventually, sandbox_env
 from tests.scenarios.conftest import deployment
 
 ALICE = Actor("U0ALICE", "alice")
@@ -34,16 +34,18 @@ def test_a_command_accepted_before_a_crash_runs_after_the_restart(
     first = build_runtime(env)
     conversation = ConsoleConversation(io.StringIO(), as_json=True)
     lost: list[Callable[[], None]] = []
-    Inbox(first.store, first.dispatcher, lambda *_: conversation, held(lost)).accept_message(
-        Incoming("slack", "C0PAY", ALICE, "scale payment to 4")
-    )
+    # The first process claims the command for a short while, then dies with it.
+    Inbox(
+        first.store, first.dispatcher, lambda *_: conversation, held(lost), claim_ttl=0.2
+    ).accept_message(Incoming("slack", "C0PAY", ALICE, "scale payment to 4"))
     assert len(lost) == 1
     assert conversation.replies == []
     first.close()
 
     second = build_runtime(env)
     inbox = Inbox(second.store, second.dispatcher, lambda *_: conversation, lambda job: job())
-    assert inbox.recover() == 1
+    # Nobody renews the dead process's claim: once it runs out, recovery takes the command.
+    eventually(lambda: inbox.recover() == 1)
     plan = conversation.replies[0]
     assert plan["text"] == "Scale payment in sandbox/default from 2 to 4 replicas?"
     approve = next(b for b in plan["buttons"] if b["action"] == "approve")

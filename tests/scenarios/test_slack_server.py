@@ -153,7 +153,7 @@ def test_a_chunked_body_over_one_mebibyte_is_refused(served: tuple[KuberServer, 
     assert response.status_code == 413
 
 
-def test_a_second_replica_stands_by_until_the_leader_stops(
+def test_every_replica_is_ready_and_the_lease_moves_when_the_leader_stops(
     tmp_path: Path, clusters: dict[str, KubernetesSandbox], slack: SlackSandbox
 ) -> None:
     env = sandbox_env(
@@ -164,15 +164,18 @@ def test_a_second_replica_stands_by_until_the_leader_stops(
         KUBER_SLACK_API_URL=slack.url + "/api/",
     )
     first, second = build_runtime(env), build_runtime(env)
-    with (
-        running_server(first) as (_leader, leader_url),
-        running_server(second) as (_standby, standby_url),
-    ):
-        assert httpx.get(leader_url + "/readyz").status_code == 200
-        assert httpx.get(standby_url + "/readyz").json() == {"status": "standing by"}
-        assert httpx.get(standby_url + "/healthz").status_code == 200
-    # The leader stopped and released its lease: the other replica now leads.
-    with running_server(second) as (_again, url):
-        assert httpx.get(url + "/readyz").status_code == 200
+    with running_server(first) as (leader, leader_url):
+        with running_server(second) as (standby, standby_url):
+            # Both take requests; only one runs the background work.
+            assert httpx.get(leader_url + "/readyz").json()["leader"] is True
+            assert httpx.get(standby_url + "/readyz").status_code == 200
+            assert httpx.get(standby_url + "/readyz").json()["leader"] is False
+            assert leader.leadership.leading and not standby.leadership.leading
+            # The leader stops and releases its lease: the other replica leads at its next
+            # renewal, without waiting for the lease to run out.
+            leader.stop()
+            assert httpx.get(leader_url + "/readyz").json() == {"status": "stopping"}
+            eventually(lambda: standby.leadership.leading)
+            assert httpx.get(standby_url + "/readyz").json()["leader"] is True
     first.close()
     second.close()

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for_futures
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
@@ -46,6 +46,7 @@ from bot.inbox import Inbox, NameLookup
 from bot.leader import Leadership, replica_id
 from bot.logs import get_logger
 from bot.outbox import Fence, Outbox
+from bot.retention import PRUNE_INTERVAL, prune
 from bot.runtime import Runtime
 
 log = get_logger(__name__)
@@ -347,9 +348,15 @@ class KuberServer:
         self.outbox.stop(timeout=5)
 
     def _recover_forever(self) -> None:
+        next_prune = time.monotonic()
         while not self._background_stop.is_set() and not self.stopping.is_set():
             try:
                 self.recover_once()
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_INTERVAL.total_seconds()
+                    pruned = prune(self.runtime.store, self.runtime.settings.config.retention)
+                    if pruned.total:
+                        log.info("old rows pruned", **asdict(pruned))
             except Exception:
                 log.exception("recovery pass failed")
             self._background_stop.wait(RECOVERY_INTERVAL)
@@ -455,5 +462,6 @@ class KuberServer:
 def serve(runtime: Runtime, host: str, port: int) -> None:
     import uvicorn
 
-    server = KuberServer(runtime)
+    env = runtime.settings.env
+    server = KuberServer(runtime, lease_ttl=env.lease_ttl, claim_ttl=env.claim_ttl)
     uvicorn.run(server.app, host=host, port=port, log_config=None, access_log=False)

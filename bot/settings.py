@@ -164,11 +164,28 @@ class Policy(_Strict):
     approval_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
 
+class Retention(_Strict):
+    """How many days finished rows are kept before `bot.retention` deletes them.
+
+    Only finished rows ever go: a message still being processed or sent is kept, however old.
+    """
+
+    # strict: `inbox_days: yes` or "7" is a slip, not a number of days. The upper bound keeps
+    # "now minus the limit" a valid date.
+    #: Processed chat messages and clicks (the inbox).
+    inbox_days: int = Field(default=7, gt=0, le=36500, strict=True)
+    #: Sent or refused outgoing messages (the outbox), whose rows may hold chart images.
+    outbox_days: int = Field(default=7, gt=0, le=36500, strict=True)
+    #: The audit log; None keeps it forever, until a team decides how long it must be kept.
+    audit_days: int | None = Field(default=None, gt=0, le=36500, strict=True)
+
+
 class KuberConfig(_Strict):
     teams: list[Team] = Field(default_factory=list)
     apps: list[App] = Field(default_factory=list)
     clusters: list[Cluster] = Field(default_factory=list)
     policy: Policy = Policy()
+    retention: Retention = Retention()
 
     @model_validator(mode="after")
     def _references_hold(self) -> KuberConfig:
@@ -275,6 +292,10 @@ class EnvSettings(BaseModel):
     kubernetes_in_cluster: bool = False
     kubernetes_timeout: float = Field(default=10.0, gt=0, le=300)
     rollout_timeout: float = Field(default=300.0, gt=0, le=3600)
+    #: Seconds a leader lease lasts unrenewed, and a replica's claim on a piece of work: a
+    #: replica that dies is replaced, and its work taken up, within about these.
+    lease_ttl: float = Field(default=15.0, ge=1, le=300)
+    claim_ttl: float = Field(default=30.0, ge=1, le=600)
 
     jenkins_url: str | None = None
     jenkins_user: str | None = None

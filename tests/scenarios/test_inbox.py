@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlmodel import select
 
 from bot.chat.console import ConsoleConversation
 from bot.dispatch import ActionClick
 from bot.inbox import Inbox
 from bot.messages import Actor, Incoming
+from bot.outbox import Outbox
 from bot.runtime import build_runtime
-from bot.store.tables import InboundEvent
+from bot.store.tables import InboundEvent, OutboxMessage, PendingAction
 from sandbox.kubernetes import KubernetesSandbox
 from tests.sandboxes import eventually, sandbox_env
 from tests.scenarios.conftest import deployment
@@ -73,3 +76,59 @@ def test_a_click_replayed_after_a_crash_does_not_apply_twice(
     assert sum(t.startswith("✅ Done: deploying cart 2.0.0") for t in texts) == 1
     assert texts[-1] == "This plan was already carried out."
     runtime.close()
+
+
+def test_a_command_run_again_after_its_replica_died_adds_no_second_plan_or_message(
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox]
+) -> None:
+    runtime = build_runtime(sandbox_env(tmp_path, clusters))
+    outbox = Outbox(runtime.store, transports={})
+    first = Inbox(runtime.store, runtime.dispatcher, outbox.conversation, run_now, owner="a")
+    first.accept_message(Incoming("slack", "C0PAY", ALICE, "scale payment to 4"))
+    # Replica "a" did the work but died before recording it done: the row still carries its
+    # claim, which nobody renews any more.
+    with runtime.store.session() as session:
+        session.exec(
+            update(InboundEvent).values(
+                status="claimed", owner="a", claimed_until=datetime.now(UTC) - timedelta(seconds=1)
+            )
+        )
+    second = Inbox(runtime.store, runtime.dispatcher, outbox.conversation, run_now, owner="b")
+    assert second.recover() == 1
+    with runtime.store.session() as session:
+        plans = session.exec(select(PendingAction)).all()
+        posts = session.exec(select(OutboxMessage)).all()
+        event = session.exec(select(InboundEvent)).one()
+    assert [p.text for p in plans] == ["scale payment to 4"]
+    assert len(posts) == 1
+    assert str(posts[0].reply["text"]).startswith("Scale payment in sandbox/default")
+    assert (event.status, event.epoch) == ("done", 2)
+    runtime.close()
+
+
+def test_a_replica_whose_claim_was_taken_over_cannot_record_the_outcome(
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox]
+) -> None:
+    runtime = build_runtime(sandbox_env(tmp_path, clusters))
+    conversation = ConsoleConversation(io.StringIO(), as_json=True)
+    stalled: list[Callable[[], None]] = []
+    slow = Inbox(
+        runtime.store, runtime.dispatcher, lambda *_: conversation, stalled.append, owner="slow"
+    )
+    slow.accept_message(Incoming("slack", "C0PAY", ALICE, "status of payment"))
+    with runtime.store.session() as session:  # its claim ran out while it was stalled
+        session.exec(update(InboundEvent).values(claimed_until=datetime.now(UTC)))
+    leader = Inbox(runtime.store, runtime.dispatcher, lambda *_: conversation, run_now, owner="b")
+    assert leader.recover() == 1
+    assert len(conversation.replies) == 1
+    [late] = stalled
+    late()  # the stalled replica wakes up: the event is not its own any more
+    assert len(conversation.replies) == 1
+    with runtime.store.session() as session:
+        event = session.exec(select(InboundEvent)).one()
+    assert (event.status, event.owner, event.epoch) == ("done", None, 2)
+    runtime.close()
+
+
+def run_now(job: Callable[[], None]) -> None:
+    job()

@@ -153,7 +153,7 @@ class Inbox:
         except IntegrityError:
             if dedupe_key is None:
                 raise
-            log.info("redelivery ignored", platform=platform, event=dedupe_key)
+            log.info("redelivery ignored", platform=platform, event_id=dedupe_key)
             return False
         assert event_id is not None
         self._schedule(event_id, kind, 1)

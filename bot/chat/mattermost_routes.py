@@ -188,7 +188,13 @@ def mattermost_routes(
             log.warning("mattermost action refused", reason="request too large")
             return _error(413, "request too large")
         try:
-            payload = json.loads(body)
+            # Decoded here, not by `json.loads`, which would take UTF-16 or UTF-32 as well.
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("mattermost action refused", reason="not UTF-8")
+            return _error(400, "the body is not valid UTF-8")
+        try:
+            payload = json.loads(text)
         except ValueError:
             log.warning("mattermost action refused", reason="malformed JSON")
             return _error(400, "the body is not JSON")

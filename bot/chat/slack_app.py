@@ -2,9 +2,10 @@
 
 They arrive over HTTP (`dispatch_http`) or, for a workspace Kuber cannot be reached from,
 over Socket Mode (`SlackSocketMode`): the same listeners serve both.
-Bolt verifies every HTTP request (signature and 5-minute window) before any listener runs. Each
-listener acknowledges at once and hands the work to a worker; replies are posted through the
-outbox with the Web API, so they can be edited as work proceeds. No Slack payload travels
+Bolt verifies every HTTP request (signature and 5-minute window) before any listener runs.
+Each listener stores its input in the inbox, then acknowledges; workers do the rest, and
+replies go through the outbox with the Web API, so they can be edited as work proceeds.
+No Slack payload travels
 past this module: it becomes an `Incoming` or an `ActionClick` here.
 """
 
@@ -73,8 +74,11 @@ def build_slack_app(
     app = App(
         signing_secret=signing_secret,
         client=client,  # carries the token; bolt calls auth.test through it
-        # Acknowledge first, work later: listeners return at once, workers do the rest.
-        process_before_response=False,
+        # Listeners run before the answer, and only store: the work goes to the workers. So
+        # Slack's 200 always means "stored" (bolt would otherwise acknowledge an event before
+        # its listener ran, and a failed insert would lose it), and a failed insert answers
+        # 500, which Slack retries.
+        process_before_response=True,
     )
     bot_user_id: str | None = None
     try:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from bot.runtime import build_runtime
 from bot.server import KuberServer
@@ -82,6 +83,33 @@ def test_a_slash_command_is_planned_approved_and_followed(
     # Queued edits merge (the channel allows about one call a second): at least one landed.
     assert len(edited["edits"]) >= 1
     assert kuber.outbox.drain(timeout=10)
+
+
+def test_a_mention_that_cannot_be_stored_is_refused_so_that_slack_retries_it(
+    served: tuple[KuberServer, str], slack: SlackSandbox
+) -> None:
+    kuber, url = served
+    store = kuber.runtime.store
+    # The inbox cannot take it (its table is away, as in a broken migration or a full disk).
+    with store.engine.begin() as connection:
+        connection.execute(sa.text("ALTER TABLE inbound_event RENAME TO inbound_event_away"))
+    refused = slack.send_app_mention(url + "/slack/events", "status of cart", event_id="Ev0RETRY")
+    assert refused.status_code == 500  # not 200: Slack must not consider it delivered
+    with store.engine.begin() as connection:
+        connection.execute(sa.text("ALTER TABLE inbound_event_away RENAME TO inbound_event"))
+    # Slack's retry of the same event is taken and answered, once.
+    retried = slack.send_app_mention(
+        url + "/slack/events", "status of cart", event_id="Ev0RETRY", retry_num=1
+    )
+    assert retried.status_code == 200
+    eventually(lambda: [m for m in slack.messages("C0PAY") if "cart in sandbox" in m["text"]])
+    again = slack.send_app_mention(
+        url + "/slack/events", "status of cart", event_id="Ev0RETRY", retry_num=2
+    )
+    assert again.status_code == 200  # a redelivery of what is stored: acknowledged, not redone
+    slack.send_app_mention(url + "/slack/events", "status of payment")
+    eventually(lambda: [m for m in slack.messages("C0PAY") if "payment in sandbox" in m["text"]])
+    assert len([m for m in slack.messages("C0PAY") if "cart in sandbox" in m["text"]]) == 1
 
 
 def test_an_app_mention_is_answered_in_its_thread(

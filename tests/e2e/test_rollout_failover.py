@@ -1,5 +1,6 @@
-"""A rollout is being followed when the replica following it is killed: the other replica
-takes the plan over, follows the rollout to its end, finishes the message and frees the app."""
+"""A rollout is being followed when the replica following it is killed or stopped: the other
+replica takes the plan over, follows the rollout to its end, finishes the message and frees
+the app."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ def slack() -> Iterator[SlackSandbox]:
         yield sandbox
 
 
-def test_the_next_leader_finishes_a_rollout_whose_follower_was_killed(
+@pytest.mark.parametrize("stopped_by", ["SIGKILL", "SIGTERM"])
+def test_the_next_leader_finishes_a_rollout_whose_follower_stopped(
+    stopped_by: str,
     tmp_path: Path,
     slow_clusters: dict[str, KubernetesSandbox],
     slack: SlackSandbox,
@@ -74,8 +77,15 @@ def test_the_next_leader_finishes_a_rollout_whose_follower_was_killed(
         rolling = slow_clusters["sandbox"].deployment("payment")
         assert rolling is not None
         assert rolling["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":9.9.9")
-        # ... which dies mid-rollout.
-        leader.kill()
+        # ... which dies mid-rollout, or is stopped as Kubernetes stops a pod: then it stops
+        # following, hands the plan back and releases its lease, and exits cleanly.
+        if stopped_by == "SIGKILL":
+            leader.kill()
+        else:
+            leader.stop()
+            stopped = leader.log.read_text()
+            assert "handing the rollout over to the next leader" in stopped
+            assert "claims handed back" in stopped
 
         # The other replica takes the plan over and follows the rollout to its end.
         done = eventually(lambda: plan_row().status == "done" and plan_row(), timeout=120)

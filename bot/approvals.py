@@ -99,11 +99,21 @@ def approval_buttons(
     )
 
 
-def render_plan(lang: Language, plan: Plan, pending: PendingAction) -> Reply:
+def approvers(lang: Language, pending: PendingAction, *, four_eyes: bool) -> str:
+    """Who may approve, said on the plan itself, so nobody clicks only to be refused."""
+    if not pending.protected:
+        return translate(lang, "plan_approvers_deployer")
+    if four_eyes:
+        return translate(lang, "plan_approvers_admin", who=pending.requested_by_name)
+    return translate(lang, "plan_approvers_admin_any")
+
+
+def render_plan(
+    lang: Language, plan: Plan, pending: PendingAction, *, four_eyes: bool = True
+) -> Reply:
     fields = tuple(Field(c.what, f"{c.before} → {c.after}") for c in plan.changes)
     context = [translate(lang, "plan_requested_by", who=pending.requested_by_name)]
-    if pending.protected:
-        context.append(translate(lang, "plan_protected"))
+    context.append(approvers(lang, pending, four_eyes=four_eyes))
     minutes = max(1, round((pending.expires_at - datetime.now(UTC)).total_seconds() / 60))
     context.append(translate(lang, "plan_expires", minutes=minutes))
     notes = "\n".join(plan.notes)

@@ -33,7 +33,7 @@ from bot.logs import get_logger
 from bot.messages import Actor, Button, Incoming, Reply
 from bot.nlu import missing_slots, parse, question_key
 from bot.plans import Plan
-from bot.policy import may_approve, may_request, member_of, role_of
+from bot.policy import may_approve, may_request, member_of, person_of, role_of
 from bot.registry import ApplierSpec, CommandRegistry, load_commands
 from bot.services import Services
 from bot.settings import Settings
@@ -166,7 +166,8 @@ class Dispatcher:
         # Stored before it is shown: a click can never arrive for a plan we do not have.
         pending = create_pending(ctx, plan, text)
         attempt.pending_action_id = pending.id
-        ref = say(render_plan(ctx.language, plan, pending))
+        four_eyes = self.settings.config.policy.four_eyes
+        ref = say(render_plan(ctx.language, plan, pending, four_eyes=four_eyes))
         bind_message(ctx, pending, ref)
         attempt.finish(self.store, "planned", result=plan.title)
 
@@ -216,6 +217,12 @@ class Dispatcher:
             pending_action_id=pending.id,
         )
         ref = click.message_ref or pending.message_ref
+        if (click.platform, click.channel) != (pending.platform, pending.channel):
+            # A plan is decided where it was shown, by those who saw it: a button value
+            # replayed from another channel or platform decides nothing.
+            conversation.post(_error_reply(lang, "plan_other_channel"))
+            attempt.finish(self.store, "refused", error="decided from another channel")
+            return
         if pending.status != "pending":
             if pending.decided_by_event is not None and pending.decided_by_event == current_key():
                 return  # this very click, run again after a crash: its work goes on elsewhere
@@ -232,8 +239,10 @@ class Dispatcher:
         decision = may_approve(
             config,
             approver_role=role_of(config, click.platform, click.actor),
-            approver_id=click.actor.id,
-            requester_id=pending.requested_by_id,
+            approver=person_of(config, click.platform, click.actor.id, click.actor.name),
+            requester=person_of(
+                config, pending.platform, pending.requested_by_id, pending.requested_by_name
+            ),
             protected=pending.protected,
         )
         # The requester may always withdraw a plan; anyone else needs the right to decide it.

@@ -30,6 +30,14 @@ def member_of(config: KuberConfig, platform: str, actor: Actor) -> Member | None
     return config.member(platform, actor.id, actor.name)
 
 
+def person_of(config: KuberConfig, platform: str, user_id: str, name: str | None = None) -> str:
+    """Who someone is, across platforms: the person kuber.yaml names for this account, or
+    the account itself when nobody does. Four-eyes compares these, so one person with a
+    Slack and a Mattermost account is still one person."""
+    member = config.member(platform, user_id, name)
+    return f"person:{member.name}" if member else f"{platform}:{user_id}"
+
+
 def role_of(config: KuberConfig, platform: str, actor: Actor) -> Role:
     member = member_of(config, platform, actor)
     return member.role if member else config.policy.default_role
@@ -68,16 +76,18 @@ def may_approve(
     config: KuberConfig,
     *,
     approver_role: Role,
-    approver_id: str,
-    requester_id: str,
+    approver: str,
+    requester: str,
     protected: bool,
 ) -> Decision:
+    """May someone with `approver_role` approve a plan; `approver` and `requester` are people
+    (`person_of`), never raw platform ids."""
     if _RANK[approver_role] < _RANK["deployer"]:
         return Decision(False, "policy_viewer_cannot_approve")
     if not protected:
         return ALLOW
     if approver_role != "admin":
         return Decision(False, "policy_protected_needs_admin")
-    if config.policy.four_eyes and approver_id == requester_id:
+    if config.policy.four_eyes and approver == requester:
         return Decision(False, "policy_four_eyes")
     return ALLOW

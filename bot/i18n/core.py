@@ -24,10 +24,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # plans and approvals
     "plan_requested_by": {"en": "requested by {who}", "ko": "요청: {who}"},
-    "plan_protected": {
-        "en": "protected target: an admin must approve",
-        "ko": "보호된 대상: 관리자의 승인이 필요해요",
-    },
     "plan_expires": {"en": "expires in {minutes} min", "ko": "{minutes}분 후 만료"},
     "button_approve": {"en": "Approve", "ko": "승인"},
     "button_cancel": {"en": "Cancel", "ko": "취소"},
@@ -82,6 +78,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "policy_protected_needs_admin": {
         "en": "This target is protected: only an admin may approve.",
         "ko": "보호된 대상이에요. 관리자만 승인할 수 있어요.",
+    },
+    "plan_other_channel": {
+        "en": "A plan can only be approved or cancelled where it was shown.",
+        "ko": "계획은 그 계획이 보인 채널에서만 승인하거나 취소할 수 있어요.",
+    },
+    "plan_approvers_admin": {
+        "en": "an admin other than {who} must approve",
+        "ko": "{who} 님이 아닌 관리자가 승인해야 해요",
+    },
+    "plan_approvers_admin_any": {
+        "en": "an admin must approve",
+        "ko": "관리자가 승인해야 해요",
+    },
+    "plan_approvers_deployer": {
+        "en": "a deployer or admin may approve",
+        "ko": "배포 권한자나 관리자가 승인할 수 있어요",
     },
     "policy_four_eyes": {
         "en": "This target is protected: someone other than the requester must approve.",

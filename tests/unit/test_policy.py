@@ -6,7 +6,7 @@ import pytest
 
 from bot.intents import IntentName
 from bot.messages import Actor
-from bot.policy import is_protected, may_approve, may_request, role_of
+from bot.policy import is_protected, may_approve, may_request, person_of, role_of
 from bot.settings import KuberConfig
 
 CONFIG = KuberConfig.model_validate(
@@ -17,7 +17,7 @@ CONFIG = KuberConfig.model_validate(
                 "namespaces": ["payments", "payments-staging"],
                 "clusters": ["prod", "staging"],
                 "members": [
-                    {"name": "alice", "slack": "U0ALICE", "role": "admin"},
+                    {"name": "alice", "slack": "U0ALICE", "mattermost": "u-alice", "role": "admin"},
                     {"name": "bob", "slack": "U0BOB", "role": "deployer"},
                     {"name": "carol", "slack": "U0CAROL", "role": "viewer"},
                 ],
@@ -60,8 +60,8 @@ def test_protected_changes_need_another_admin() -> None:
         decision = may_approve(
             CONFIG,
             approver_role=role,  # type: ignore[arg-type]
-            approver_id=approver,
-            requester_id="U0BOB",
+            approver=person_of(CONFIG, "slack", approver),
+            requester=person_of(CONFIG, "slack", "U0BOB"),
             protected=True,
         )
         return None if decision.allowed else decision.reason
@@ -70,6 +70,24 @@ def test_protected_changes_need_another_admin() -> None:
     assert approve("deployer", "U0BOB") == "policy_protected_needs_admin"
     assert approve("viewer", "U0CAROL") == "policy_viewer_cannot_approve"
     own = may_approve(
-        CONFIG, approver_role="admin", approver_id="U0ALICE", requester_id="U0ALICE", protected=True
+        CONFIG,
+        approver_role="admin",
+        approver=person_of(CONFIG, "slack", "U0ALICE"),
+        requester=person_of(CONFIG, "slack", "U0ALICE"),
+        protected=True,
     )
     assert own.reason == "policy_four_eyes"
+
+
+def test_four_eyes_compares_people_not_accounts() -> None:
+    """alice asking on Slack cannot approve her own plan from her Mattermost account."""
+    as_herself = may_approve(
+        CONFIG,
+        approver_role="admin",
+        approver=person_of(CONFIG, "mattermost", "u-alice"),
+        requester=person_of(CONFIG, "slack", "U0ALICE"),
+        protected=True,
+    )
+    assert (as_herself.allowed, as_herself.reason) == (False, "policy_four_eyes")
+    # Accounts nobody names stay apart: a stranger is not alice, whatever they call themselves.
+    assert person_of(CONFIG, "slack", "U0EVE", "alice") != person_of(CONFIG, "slack", "U0ALICE")

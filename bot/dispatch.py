@@ -12,12 +12,12 @@ import json
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -27,6 +27,7 @@ from bot.audit import Attempt
 from bot.context import CommandContext
 from bot.conversation import Conversation
 from bot.errors import Interrupted, KuberError, TemporaryError, UserError
+from bot.freeze import active_freeze
 from bot.i18n import translate
 from bot.intents import Intent, IntentName, Language
 from bot.logs import get_logger
@@ -39,7 +40,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store
 from bot.store.clock import database_now
-from bot.store.tables import ChannelContext, OperationLock, PendingAction
+from bot.store.tables import ChannelContext, CommandRecord, OperationLock, PendingAction
 from bot.work_scope import current_key
 
 log = get_logger(__name__)
@@ -140,6 +141,11 @@ class Dispatcher:
             say(self._ask_for(ctx, intent, missing[0], text))
             attempt.finish(self.store, "incomplete", error=f"missing {missing[0]}")
             return
+        if intent.mutating and self._over_change_limit(ctx):
+            limit = self.settings.config.policy.changes_per_minute
+            say(_error_reply(ctx.language, "policy_change_limit", limit=limit))
+            attempt.finish(self.store, "refused", error="change limit")
+            return
         self._remember(ctx, intent)
         try:
             result = spec.call(ctx, intent.slots())
@@ -160,9 +166,37 @@ class Dispatcher:
             attempt.finish(self.store, "answered", result=result.text)
 
     # -- plans and approvals ---------------------------------------------------------------
+    def _over_change_limit(self, ctx: CommandContext) -> bool:
+        """Has this person asked for `policy.changes_per_minute` changes in the last minute?
+        Counted from the audit log, so every replica sees the same count."""
+        limit = self.settings.config.policy.changes_per_minute
+        if limit is None:
+            return False
+        with self.store.session() as session:
+            since = database_now(session) - timedelta(minutes=1)
+            asked = session.exec(
+                select(func.count())
+                .select_from(CommandRecord)
+                .where(col(CommandRecord.platform) == ctx.platform)
+                .where(col(CommandRecord.actor_id) == ctx.actor.id)
+                .where(col(CommandRecord.decision) == "planned")
+                .where(col(CommandRecord.at) >= since)
+            ).one()
+        return int(asked) >= limit
+
     def _propose(
         self, ctx: CommandContext, plan: Plan, text: str, attempt: Attempt, say: _Sayer
     ) -> None:
+        frozen = active_freeze(
+            self.settings.config,
+            team=ctx.team.name if ctx.team else None,
+            cluster=plan.params.get("cluster"),
+            now=datetime.now(UTC),
+        )
+        if frozen is not None:
+            # Not refused: a freeze makes the change an admin's call, and says why.
+            note = ctx.t("plan_frozen", reason=frozen.reason)
+            plan = replace(plan, protected=True, notes=(*plan.notes, note))
         # Stored before it is shown: a click can never arrive for a plan we do not have.
         pending = create_pending(ctx, plan, text)
         attempt.pending_action_id = pending.id

@@ -59,7 +59,9 @@ def is_protected(
 ) -> bool:
     """Protected: a protected cluster or namespace, or one outside the asking team's own
     (a deployer of payments should not stop coredns in kube-system on their own say-so)."""
-    if namespace and namespace in config.policy.protected_namespaces:
+    if namespace and (
+        namespace in config.policy.protected_namespaces or namespace.startswith("kube-")
+    ):
         return True
     found = config.cluster(cluster) if cluster else None
     if found and found.protected:

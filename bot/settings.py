@@ -12,6 +12,7 @@ import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -154,14 +155,36 @@ class Cluster(_Strict):
         return self.context or self.name
 
 
+class Freeze(_Strict):
+    """A window in which changes need an admin's approval ("no deploys on Friday evening").
+
+    Cron-like: the days and the time of day it covers, in its timezone, optionally only
+    between two dates; for one team's targets or one cluster, or everything when neither is
+    named. A window whose end is before its start runs past midnight.
+    """
+
+    reason: str = Field(min_length=1)
+    team: str | None = None
+    cluster: str | None = None
+    days: Annotated[str, AfterValidator(_days)] = "mon-sun"
+    start: Annotated[str, AfterValidator(_clock)] = "00:00"
+    end: Annotated[str, AfterValidator(_clock)] = "23:59"
+    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    from_date: date | None = None
+    until_date: date | None = None
+
+
 class Policy(_Strict):
-    #: Namespaces where a change needs an admin's approval, whatever the cluster.
+    #: Namespaces where a change needs an admin's approval, whatever the cluster (`kube-*`
+    #: namespaces always are).
     protected_namespaces: list[str] = Field(default_factory=lambda: ["prod", "production"])
     #: The role of someone no team lists; "viewer" in production, "deployer" for a demo.
     default_role: Role = "viewer"
     #: On protected targets the approver must be someone other than the requester.
     four_eyes: bool = True
     approval_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: Changes one person may ask for in a minute; None for no limit.
+    changes_per_minute: int | None = Field(default=None, ge=1, le=1000)
 
 
 class Retention(_Strict):
@@ -186,6 +209,7 @@ class KuberConfig(_Strict):
     clusters: list[Cluster] = Field(default_factory=list)
     policy: Policy = Policy()
     retention: Retention = Retention()
+    freeze: list[Freeze] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_hold(self) -> KuberConfig:
@@ -206,6 +230,11 @@ class KuberConfig(_Strict):
                     raise ValueError(
                         f"apps[{index}].aliases: {alias!r} already names app {owner!r}"
                     )
+        for index, window in enumerate(self.freeze):
+            if window.team is not None and window.team not in team_names:
+                raise ValueError(f"freeze[{index}].team: no team named {window.team!r}")
+            if window.cluster is not None and cluster_names and window.cluster not in cluster_names:
+                raise ValueError(f"freeze[{index}].cluster: no cluster named {window.cluster!r}")
         for index, team in enumerate(self.teams):
             for cluster in team.clusters:
                 if cluster_names and cluster not in cluster_names:

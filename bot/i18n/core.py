@@ -79,6 +79,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This target is protected: only an admin may approve.",
         "ko": "보호된 대상이에요. 관리자만 승인할 수 있어요.",
     },
+    "plan_frozen": {
+        "en": "❄️ Deploy freeze: {reason}. An admin must approve this change.",
+        "ko": "❄️ 배포 동결 기간이에요: {reason}. 관리자가 승인해야 해요.",
+    },
+    "policy_change_limit": {
+        "en": "You have asked for {limit} changes in the last minute; please wait a moment before asking for more.",
+        "ko": "지난 1분 동안 변경을 {limit}번 요청했어요. 잠시 후에 다시 요청해 주세요.",
+    },
     "plan_other_channel": {
         "en": "A plan can only be approved or cancelled where it was shown.",
         "ko": "계획은 그 계획이 보인 채널에서만 승인하거나 취소할 수 있어요.",

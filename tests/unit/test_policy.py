@@ -91,3 +91,9 @@ def test_four_eyes_compares_people_not_accounts() -> None:
     assert (as_herself.allowed, as_herself.reason) == (False, "policy_four_eyes")
     # Accounts nobody names stay apart: a stranger is not alice, whatever they call themselves.
     assert person_of(CONFIG, "slack", "U0EVE", "alice") != person_of(CONFIG, "slack", "U0ALICE")
+
+
+def test_kube_namespaces_are_protected_without_being_listed() -> None:
+    for namespace in ("kube-system", "kube-public", "kube-node-lease"):
+        assert is_protected(CONFIG, cluster="staging", namespace=namespace, team=None)
+    assert not is_protected(CONFIG, cluster="staging", namespace="kubernetes-dashboard", team=None)

@@ -133,7 +133,7 @@ class Dispatcher:
             return
         decision = may_request(ctx.role, intent.name, intent.mutating)
         if not decision.allowed:
-            say(_error_reply(ctx.language, decision.reason or "policy_refused"))
+            say(_error_reply(ctx.language, decision.reason or "policy_refused", **decision.params))
             attempt.finish(self.store, "refused", error=decision.reason)
             return
         missing = missing_slots(intent)
@@ -278,11 +278,13 @@ class Dispatcher:
                 config, pending.platform, pending.requested_by_id, pending.requested_by_name
             ),
             protected=pending.protected,
+            action=pending.action,
         )
         # The requester may always withdraw a plan; anyone else needs the right to decide it.
         withdrawing = click.action == "cancel" and click.actor.id == pending.requested_by_id
         if not decision.allowed and not withdrawing:
-            conversation.post(_error_reply(lang, decision.reason or "policy_refused"))
+            reason = decision.reason or "policy_refused"
+            conversation.post(_error_reply(lang, reason, **decision.params))
             attempt.finish(self.store, "refused", error=decision.reason)
             return
         if click.action == "cancel":

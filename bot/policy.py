@@ -1,26 +1,41 @@
 """Who may do what: roles from kuber.yaml, protected targets, and who may approve a plan.
 
-Viewers read; deployers change unprotected targets; admins change anything. A change to a
-protected cluster or namespace needs an admin's approval, and with `four_eyes` (the
-default) that admin must not be the person who asked.
+Viewers read; operators also scale, restart, build, silence and file issues; deployers also
+deploy and roll back; admins do anything. A change to a protected cluster or namespace needs
+an admin's approval, and with `four_eyes` (the default) that admin must not be the person
+who asked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.intents import IntentName
 from bot.messages import Actor
 from bot.settings import KuberConfig, Member, Role, Team
 
-_RANK: dict[Role, int] = {"viewer": 0, "deployer": 1, "admin": 2}
+_RANK: dict[Role, int] = {"viewer": 0, "operator": 1, "deployer": 2, "admin": 3}
+
+#: The least role that may ask for (or approve) each change; other changes need an operator.
+REQUIRED_ROLE: dict[str, Role] = {
+    IntentName.DEPLOY.value: "deployer",
+    IntentName.ROLLBACK.value: "deployer",
+}
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    #: A message key of `bot.i18n` explaining a refusal.
+    #: A message key of `bot.i18n` explaining a refusal, and what it names.
     reason: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def required_role(action: str, *, mutating: bool = True) -> Role:
+    """The least role for intent or plan action `action`."""
+    if not mutating:
+        return "viewer"
+    return REQUIRED_ROLE.get(action, "operator")
 
 
 ALLOW = Decision(True)
@@ -45,8 +60,9 @@ def role_of(config: KuberConfig, platform: str, actor: Actor) -> Role:
 
 def may_request(role: Role, intent: IntentName, mutating: bool) -> Decision:
     """May someone with `role` ask for `intent` at all (before any target is known)?"""
-    if mutating and _RANK[role] < _RANK["deployer"]:
-        return Decision(False, "policy_viewer_cannot_change")
+    needed = required_role(intent.value, mutating=mutating)
+    if _RANK[role] < _RANK[needed]:
+        return Decision(False, "policy_needs_role", {"role": role, "needed": needed})
     return ALLOW
 
 
@@ -81,11 +97,13 @@ def may_approve(
     approver: str,
     requester: str,
     protected: bool,
+    action: str = "scale",
 ) -> Decision:
     """May someone with `approver_role` approve a plan; `approver` and `requester` are people
     (`person_of`), never raw platform ids."""
-    if _RANK[approver_role] < _RANK["deployer"]:
-        return Decision(False, "policy_viewer_cannot_approve")
+    needed = required_role(action)
+    if _RANK[approver_role] < _RANK[needed]:
+        return Decision(False, "policy_needs_role_to_approve", {"needed": needed})
     if not protected:
         return ALLOW
     if approver_role != "admin":

@@ -32,7 +32,9 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
 
-Role = Literal["viewer", "deployer", "admin"]
+#: viewer reads; operator also scales, restarts, builds, silences and files issues; deployer
+#: also deploys and rolls back; admin approves protected changes.
+Role = Literal["viewer", "operator", "deployer", "admin"]
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -67,13 +67,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # policy
     "policy_refused": {"en": "You may not do that.", "ko": "이 작업을 할 권한이 없어요."},
-    "policy_viewer_cannot_change": {
-        "en": "You can look, but changes need the deployer role. Ask a team admin to add you in kuber.yaml.",
-        "ko": "조회는 할 수 있지만 변경하려면 deployer 역할이 필요해요. 팀 관리자에게 kuber.yaml에 추가해 달라고 요청하세요.",
+    "policy_needs_role": {
+        "en": "Your role here is {role}; this change needs the {needed} role. Ask a team admin to give it to you in kuber.yaml.",
+        "ko": "이곳에서 내 역할은 {role}이고, 이 변경에는 {needed} 역할이 필요해요. 팀 관리자에게 kuber.yaml에서 역할을 받으세요.",
     },
-    "policy_viewer_cannot_approve": {
-        "en": "Approving needs the deployer role.",
-        "ko": "승인하려면 deployer 역할이 필요해요.",
+    "policy_needs_role_to_approve": {
+        "en": "Approving this change needs the {needed} role.",
+        "ko": "이 변경을 승인하려면 {needed} 역할이 필요해요.",
     },
     "policy_protected_needs_admin": {
         "en": "This target is protected: only an admin may approve.",

@@ -344,7 +344,7 @@ def test_only_the_requester_or_an_approver_may_cancel(
         if b["action"] == "cancel"
     )
     refused = chat.click("cancel", plan["value"], user="carol")  # a viewer
-    assert "Approving needs the deployer role." in all_text(refused)
+    assert "Approving this change needs the operator role." in all_text(refused)
     withdrawn = chat.click("cancel", plan["value"], user="bob")
     assert withdrawn[-1]["text"].startswith("bob cancelled")
     runtime.close()

@@ -37,7 +37,26 @@ def test_roles_come_from_ids_and_strangers_get_the_default() -> None:
 def test_viewers_may_ask_but_not_change() -> None:
     assert may_request("viewer", IntentName.STATUS, mutating=False).allowed
     refused = may_request("viewer", IntentName.SCALE, mutating=True)
-    assert (refused.allowed, refused.reason) == (False, "policy_viewer_cannot_change")
+    assert (refused.allowed, refused.reason) == (False, "policy_needs_role")
+    assert refused.params == {"role": "viewer", "needed": "operator"}
+
+
+def test_operators_scale_and_restart_but_deployers_deploy_and_roll_back() -> None:
+    for intent in (IntentName.SCALE, IntentName.RESTART, IntentName.BUILD, IntentName.SILENCE):
+        assert may_request("operator", intent, mutating=True).allowed
+    for intent in (IntentName.DEPLOY, IntentName.ROLLBACK):
+        refused = may_request("operator", intent, mutating=True)
+        assert refused.params == {"role": "operator", "needed": "deployer"}
+        assert may_request("deployer", intent, mutating=True).allowed
+    operator_approves_deploy = may_approve(
+        CONFIG,
+        approver_role="operator",
+        approver=person_of(CONFIG, "slack", "U0OPS"),
+        requester=person_of(CONFIG, "slack", "U0BOB"),
+        protected=False,
+        action="deploy",
+    )
+    assert operator_approves_deploy.params == {"needed": "deployer"}
 
 
 @pytest.mark.parametrize(
@@ -68,7 +87,7 @@ def test_protected_changes_need_another_admin() -> None:
 
     assert approve("admin", "U0ALICE") is None
     assert approve("deployer", "U0BOB") == "policy_protected_needs_admin"
-    assert approve("viewer", "U0CAROL") == "policy_viewer_cannot_approve"
+    assert approve("viewer", "U0CAROL") == "policy_needs_role_to_approve"
     own = may_approve(
         CONFIG,
         approver_role="admin",

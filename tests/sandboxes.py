@@ -1,5 +1,5 @@
-"""Helpers shared by the test tiers: a Kuber environment pointed at Kubernetes sandboxes,
-and a wait for something a background worker will do."""
+"""Helpers shared by the test tiers: a Kuber environment pointed at Kubernetes sandboxes (and
+at the Slack and Mattermost sandboxes), and a wait for something a background worker will do."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ import yaml
 from sandbox.kubeconfig import write_kubeconfig
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.launcher import kuber_yaml
+from sandbox.mattermost import MattermostSandbox
+from sandbox.slack import SlackSandbox
+
+#: The key Kuber signs its Mattermost buttons with, in the tests that serve Mattermost.
+MATTERMOST_ACTION_SECRET = "action-signing-key-for-tests"
 
 
 def sandbox_env(
@@ -33,6 +38,26 @@ def sandbox_env(
     }
     env.update(extra)
     return env
+
+
+def slack_settings(slack: SlackSandbox) -> dict[str, str]:
+    """KUBER_* variables for Kuber to take Slack's requests from, and answer through, `slack`."""
+    return {
+        "KUBER_SLACK_BOT_TOKEN": slack.bot_token,
+        "KUBER_SLACK_SIGNING_SECRET": slack.signing_secret,
+        "KUBER_SLACK_API_URL": slack.url + "/api/",
+    }
+
+
+def mattermost_settings(mattermost: MattermostSandbox, public_url: str) -> dict[str, str]:
+    """KUBER_* variables for Kuber to serve `mattermost`, reachable itself at `public_url`."""
+    return {
+        "KUBER_MATTERMOST_URL": mattermost.url,
+        "KUBER_MATTERMOST_TOKEN": mattermost.bot_token,
+        "KUBER_MATTERMOST_COMMAND_TOKEN": mattermost.command_token,
+        "KUBER_MATTERMOST_ACTION_SECRET": MATTERMOST_ACTION_SECRET,
+        "KUBER_PUBLIC_URL": public_url,
+    }
 
 
 def eventually(check: Callable[[], Any], timeout: float = 20.0) -> Any:

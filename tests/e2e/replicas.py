@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def replicas(
                 )
             started[name] = Replica(name, process, f"http://127.0.0.1:{port}", log)
         for replica in started.values():
-            eventually(lambda r=replica: _ready_or_dead(r), timeout=60)
+            eventually(partial(_ready_or_dead, replica), timeout=60)
         yield started
     finally:
         for replica in started.values():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from bot.store.tables import InboundEvent, OutboxMessage, PendingAction
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.slack import SlackSandbox
 from tests.e2e.replicas import Replica, database_role, replicas
-from tests.sandboxes import eventually, sandbox_env
+from tests.sandboxes import eventually, sandbox_env, slack_settings
 
 # Processes, hundreds of commands and a paced outbox: minutes, not the default two.
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -45,17 +45,17 @@ def commands() -> list[str]:
             typed.append(f"scale {APPS[changes % 7]} to {3 + changes // 7}")
             changes += 1
         else:
-            typed.append("help")
+            typed.append(f"status of {APPS[n % 7]}")
     return typed
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackSandbox]:
-    with SlackSandbox() as sandbox:
-        with sandbox.lock:
-            for channel in CHANNELS:
-                sandbox.workspace.add_channel(channel, channel.lower())
-        yield sandbox
+def slack(slack: SlackSandbox) -> SlackSandbox:
+    """The Slack sandbox of tests/e2e/conftest.py, with the channels the commands are typed in."""
+    with slack.lock:
+        for channel in CHANNELS:
+            slack.workspace.add_channel(channel, channel.lower())
+    return slack
 
 
 def kuber_env(
@@ -65,9 +65,7 @@ def kuber_env(
         tmp_path,
         clusters,
         KUBER_DATABASE_URL=database_url,
-        KUBER_SLACK_BOT_TOKEN=slack.bot_token,
-        KUBER_SLACK_SIGNING_SECRET=slack.signing_secret,
-        KUBER_SLACK_API_URL=slack.url + "/api/",
+        **slack_settings(slack),
         # Short, so that a dead replica is replaced within seconds in the test.
         KUBER_LEASE_TTL="3",
         KUBER_CLAIM_TTL="4",

@@ -35,12 +35,6 @@ def slow_clusters() -> Iterator[dict[str, KubernetesSandbox]]:
         server.stop()
 
 
-@pytest.fixture
-def slack() -> Iterator[SlackSandbox]:
-    with SlackSandbox() as sandbox:
-        yield sandbox
-
-
 @pytest.mark.parametrize("stopped_by", ["SIGKILL", "SIGTERM"])
 def test_the_next_leader_finishes_a_rollout_whose_follower_stopped(
     stopped_by: str,

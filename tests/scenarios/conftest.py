@@ -1,5 +1,6 @@
 """Scenario fixtures: a whole Kuber (settings, store, dispatcher) behind the console adapter,
-talking over HTTP to Kubernetes sandboxes, so a test reads like a chat."""
+talking over HTTP to Kubernetes sandboxes, so a test reads like a chat; and the Slack and
+Mattermost sandboxes, for the scenarios that serve them over HTTP."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from bot.chat.console import Console
 from bot.messages import Actor
 from bot.runtime import Runtime, build_runtime
 from sandbox.kubernetes import KubernetesSandbox
+from sandbox.mattermost import MattermostSandbox
+from sandbox.slack import SlackSandbox
 from tests.sandboxes import sandbox_env
 
 
@@ -69,6 +72,18 @@ def chat(tmp_path: Path, clusters: dict[str, KubernetesSandbox]) -> Iterator[Cha
     runtime = build_runtime(env)
     yield Chat(runtime, env)
     runtime.close()
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackSandbox]:
+    with SlackSandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def mattermost() -> Iterator[MattermostSandbox]:
+    with MattermostSandbox() as sandbox:
+        yield sandbox
 
 
 def deployment(server: KubernetesSandbox, name: str, namespace: str = "default") -> dict[str, Any]:

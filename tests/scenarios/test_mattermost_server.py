@@ -15,16 +15,9 @@ from bot.runtime import build_runtime
 from bot.server import KuberServer
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.mattermost import MattermostSandbox
-from tests.sandboxes import eventually
-from tests.scenarios.conftest import deployment, sandbox_env
+from tests.sandboxes import eventually, mattermost_settings, sandbox_env
+from tests.scenarios.conftest import deployment
 from tests.scenarios.serving import free_port, running_server
-
-
-@pytest.fixture
-def mattermost() -> Iterator[MattermostSandbox]:
-    sandbox = MattermostSandbox().start()
-    yield sandbox
-    sandbox.stop()
 
 
 @pytest.fixture
@@ -33,13 +26,7 @@ def served(
 ) -> Iterator[tuple[KuberServer, str]]:
     port = free_port()
     env = sandbox_env(
-        tmp_path,
-        clusters,
-        KUBER_MATTERMOST_URL=mattermost.url,
-        KUBER_MATTERMOST_TOKEN=mattermost.bot_token,
-        KUBER_MATTERMOST_COMMAND_TOKEN=mattermost.command_token,
-        KUBER_MATTERMOST_ACTION_SECRET="action-signing-key-for-tests",
-        KUBER_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        tmp_path, clusters, **mattermost_settings(mattermost, f"http://127.0.0.1:{port}")
     )
     runtime = build_runtime(env)
     with running_server(runtime, port) as running:

@@ -3,7 +3,6 @@ keeps each event id as a unique key in the PostgreSQL database the replicas shar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +13,10 @@ from bot.runtime import build_runtime
 from bot.store.tables import InboundEvent
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.slack import SlackSandbox
-from tests.sandboxes import eventually, sandbox_env
+from tests.sandboxes import eventually, sandbox_env, slack_settings
 from tests.scenarios.serving import running_server
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackSandbox]:
-    sandbox = SlackSandbox().start()
-    yield sandbox
-    sandbox.stop()
 
 
 def bot_messages(slack: SlackSandbox, channel: str, thread_ts: str) -> list[dict[str, Any]]:
@@ -46,9 +38,7 @@ def test_an_event_redelivered_to_another_replica_is_answered_once(
         tmp_path,
         clusters,
         KUBER_DATABASE_URL=postgres_url,
-        KUBER_SLACK_BOT_TOKEN=slack.bot_token,
-        KUBER_SLACK_SIGNING_SECRET=slack.signing_secret,
-        KUBER_SLACK_API_URL=slack.url + "/api/",
+        **slack_settings(slack),
     )
     first, second = build_runtime(env), build_runtime(env)
     try:

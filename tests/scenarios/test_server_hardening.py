@@ -19,26 +19,12 @@ from bot.server import KuberServer
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.mattermost import MattermostSandbox
 from sandbox.slack import SlackSandbox, sign_slack_request
-from tests.sandboxes import eventually, sandbox_env
+from tests.sandboxes import eventually, mattermost_settings, sandbox_env, slack_settings
 from tests.scenarios.conftest import deployment
 from tests.scenarios.serving import free_port, running_server
 
 #: Valid JSON and form syntax, but `\xff` and a lone `\xc3` are never UTF-8.
 NOT_UTF8 = b"\xffkuber \xc3("
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackSandbox]:
-    sandbox = SlackSandbox().start()
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def mattermost() -> Iterator[MattermostSandbox]:
-    sandbox = MattermostSandbox().start()
-    yield sandbox
-    sandbox.stop()
 
 
 @pytest.fixture
@@ -53,14 +39,8 @@ def served(
     env = sandbox_env(
         tmp_path,
         clusters,
-        KUBER_SLACK_BOT_TOKEN=slack.bot_token,
-        KUBER_SLACK_SIGNING_SECRET=slack.signing_secret,
-        KUBER_SLACK_API_URL=slack.url + "/api/",
-        KUBER_MATTERMOST_URL=mattermost.url,
-        KUBER_MATTERMOST_TOKEN=mattermost.bot_token,
-        KUBER_MATTERMOST_COMMAND_TOKEN=mattermost.command_token,
-        KUBER_MATTERMOST_ACTION_SECRET="action-signing-key-for-tests",
-        KUBER_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        **slack_settings(slack),
+        **mattermost_settings(mattermost, f"http://127.0.0.1:{port}"),
     )
     runtime = build_runtime(env)
     with running_server(runtime, port) as running:

@@ -16,8 +16,8 @@ from bot.runtime import build_runtime
 from bot.server import KuberServer
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.slack import SlackSandbox
-from tests.sandboxes import eventually
-from tests.scenarios.conftest import deployment, sandbox_env
+from tests.sandboxes import eventually, sandbox_env, slack_settings
+from tests.scenarios.conftest import deployment
 from tests.scenarios.serving import running_server
 
 
@@ -30,23 +30,10 @@ def button(message: dict[str, Any], action_prefix: str) -> dict[str, Any] | None
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackSandbox]:
-    sandbox = SlackSandbox().start()
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
 def served(
     tmp_path: Path, clusters: dict[str, KubernetesSandbox], slack: SlackSandbox
 ) -> Iterator[tuple[KuberServer, str]]:
-    env = sandbox_env(
-        tmp_path,
-        clusters,
-        KUBER_SLACK_BOT_TOKEN=slack.bot_token,
-        KUBER_SLACK_SIGNING_SECRET=slack.signing_secret,
-        KUBER_SLACK_API_URL=slack.url + "/api/",
-    )
+    env = sandbox_env(tmp_path, clusters, **slack_settings(slack))
     runtime = build_runtime(env)
     with running_server(runtime) as running:
         yield running
@@ -183,13 +170,7 @@ def test_a_chunked_body_over_one_mebibyte_is_refused(served: tuple[KuberServer, 
 def test_every_replica_is_ready_and_the_lease_moves_when_the_leader_stops(
     tmp_path: Path, clusters: dict[str, KubernetesSandbox], slack: SlackSandbox
 ) -> None:
-    env = sandbox_env(
-        tmp_path,
-        clusters,
-        KUBER_SLACK_BOT_TOKEN=slack.bot_token,
-        KUBER_SLACK_SIGNING_SECRET=slack.signing_secret,
-        KUBER_SLACK_API_URL=slack.url + "/api/",
-    )
+    env = sandbox_env(tmp_path, clusters, **slack_settings(slack))
     first, second = build_runtime(env), build_runtime(env)
     with (
         running_server(first) as (leader, leader_url),

@@ -16,30 +16,16 @@ from bot.runtime import build_runtime
 from bot.server import KuberServer
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.slack import SlackSandbox
-from tests.sandboxes import eventually, sandbox_env
+from tests.sandboxes import eventually, sandbox_env, slack_settings
 from tests.scenarios.conftest import deployment
 from tests.scenarios.serving import running_server
 from tests.scenarios.test_slack_server import button
 
 
-@pytest.fixture
-def slack() -> Iterator[SlackSandbox]:
-    sandbox = SlackSandbox().start()
-    yield sandbox
-    sandbox.stop()
-
-
 def socket_env(
     tmp_path: Path, clusters: dict[str, KubernetesSandbox], slack: SlackSandbox, app_token: str
 ) -> dict[str, str]:
-    return sandbox_env(
-        tmp_path,
-        clusters,
-        KUBER_SLACK_BOT_TOKEN=slack.bot_token,
-        KUBER_SLACK_SIGNING_SECRET=slack.signing_secret,
-        KUBER_SLACK_API_URL=slack.url + "/api/",
-        KUBER_SLACK_APP_TOKEN=app_token,
-    )
+    return sandbox_env(tmp_path, clusters, **slack_settings(slack), KUBER_SLACK_APP_TOKEN=app_token)
 
 
 @pytest.fixture

@@ -70,11 +70,19 @@ class Reply:
     context: str | None = None
     code: str | None = None
     language: Language = "en"
+    #: Shown only to `audience` (a platform user id) when both are set; an ephemeral reply
+    #: with no audience has no one to be hidden for and is shown to the channel.
     ephemeral: bool = False
+    audience: str | None = None
     thread: str | None = None
     #: True when the reply reports a failure or a refusal; adapters colour it.
     is_error: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def private_to(self) -> str | None:
+        """The one person this reply is for, when it must be shown to them alone."""
+        return self.audience if self.ephemeral and self.audience else None
 
     def to_json(self) -> dict[str, Any]:
         """The object `kuber console --json` prints for this reply."""

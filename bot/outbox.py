@@ -8,6 +8,11 @@ nothing is lost and nothing is posted twice. It renders nothing (transports do, 
 and knows no vendor. One replica sends (the leader): each row it sends is claimed with its
 owner, the lease epoch and an expiry, in a transaction that checks the lease is still its own,
 so a deposed leader cannot send, and a claim left by a dead one is looked for before re-posting.
+
+A reply meant for one person (`Reply.private_to`) goes out through the transport's ephemeral
+call. No platform keeps such a message, so it can be neither looked for nor edited: it is
+delivered at least once rather than exactly once, and an edit of it reaches the same person as
+a new ephemeral message (see `_deliver_head`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -60,6 +65,23 @@ def is_outbox_ref(value: str | None) -> bool:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _private_to(payload: Mapping[str, object]) -> str | None:
+    """The person a queued reply is shown to alone (as `Reply.private_to`), read from its row."""
+    audience = payload.get("audience")
+    return str(audience) if payload.get("ephemeral") and audience else None
+
+
+@dataclass(frozen=True)
+class _EditTarget:
+    """The post an edit applies to: its platform id once sent, and for an ephemeral post the
+    person it was shown to."""
+
+    platform_id: str | None
+    settled: bool = False
+    thread: str | None = None
+    audience: str | None = None
 
 
 @dataclass
@@ -364,12 +386,13 @@ class Outbox:
                 done.later(min(wait, self.idle_poll))
                 return
 
-        target: str | None = None
+        target = _EditTarget(None)
         thread: str | None = None
         if row.kind == EDIT:
-            target, settled, thread = self._edit_target(row)
-            if target is None:
-                if settled:
+            target = self._edit_target(row)
+            thread = target.thread
+            if target.platform_id is None:
+                if target.settled:
                     done.settled += 1
                 else:
                     done.later(self.idle_poll)
@@ -390,18 +413,19 @@ class Outbox:
         # The last try (or a sender that died mid-call) may have reached the platform: ask
         # before posting again.
         maybe_there = row.status == CLAIMED or row.maybe_sent
-        looked = claimed.kind == POST and maybe_there
+        # An ephemeral post is never looked for: no platform keeps one (it is in no history),
+        # so there is nothing to find. After an uncertain try it is sent again, not dropped:
+        # a second copy is seen by that one person only and is gone at their next reload,
+        # while a dropped one leaves them without the answer they asked for (their help, a
+        # refusal). Ephemeral posts are therefore delivered at least once, not exactly once.
+        ephemeral = claimed.kind == POST and _private_to(claimed.reply) is not None
+        looked = claimed.kind == POST and maybe_there and not ephemeral
         if looked and self._look_for_post(claimed, transport, thread, done):
             return
         try:
             # Decoded inside the try: a row that cannot be read fails like any bad try would.
             reply = reply_from_json(dict(claimed.reply))
-            if claimed.kind == EDIT:
-                assert target is not None
-                transport.send_edit(claimed.channel, target, reply, thread)
-                platform_id = target
-            else:
-                platform_id = transport.send_post(claimed.channel, reply, thread, claimed.key)
+            platform_id = self._send(claimed, transport, reply, target, thread)
         except RateLimited as exc:
             self._rate_limited(claimed, exc)
             done.later(exc.delay or 1.0)
@@ -418,8 +442,31 @@ class Outbox:
             self._mark_sent(claimed, platform_id)
             done.settled += 1
 
-    def _edit_target(self, row: OutboxMessage) -> tuple[str | None, bool, str | None]:
-        """(platform id, settled, thread) of the post an edit applies to.
+    def _send(
+        self,
+        row: OutboxMessage,
+        transport: ChatTransport,
+        reply: Reply,
+        target: _EditTarget,
+        thread: str | None,
+    ) -> str:
+        """Make the platform call for a claimed row; the platform id to record for it."""
+        if row.kind == EDIT:
+            assert target.platform_id is not None
+            if target.audience is None:
+                transport.send_edit(row.channel, target.platform_id, reply, thread)
+                return target.platform_id
+            # Neither platform can edit an ephemeral message (it keeps none to edit): the
+            # new version reaches the same person as a new one, never the whole channel.
+            private = replace(reply, ephemeral=True, audience=target.audience)
+            return transport.send_ephemeral(row.channel, target.audience, private, thread)
+        audience = reply.private_to
+        if audience is not None:
+            return transport.send_ephemeral(row.channel, audience, reply, thread)
+        return transport.send_post(row.channel, reply, thread, row.key)
+
+    def _edit_target(self, row: OutboxMessage) -> _EditTarget:
+        """The post an edit applies to (its platform id stays None until it is sent).
 
         An edit of a post that never made it becomes a post of its own: it carries the
         latest word on the command (often its result), which must not be lost with the post.
@@ -430,18 +477,22 @@ class Outbox:
                 .where(OutboxMessage.key == row.ref)
                 .where(OutboxMessage.kind == POST)
             ).first()
+        audience = _private_to(post.reply) if post is not None else None
         if post is not None and post.platform_id is not None:
-            return post.platform_id, False, self._thread_for(post)[1]
+            return _EditTarget(post.platform_id, False, self._thread_for(post)[1], audience)
         if post is None or post.status == FAILED:
             with self.store.session() as session:
                 orphan = session.get(OutboxMessage, row.id)
                 if orphan is not None:
                     orphan.kind = POST
                     orphan.thread = post.thread if post is not None else None
+                    if audience is not None:
+                        # Still for that person alone: an edit never makes a reply public.
+                        orphan.reply = {**orphan.reply, "ephemeral": True, "audience": audience}
                     session.add(orphan)
             log.warning("outbox_edit_posted_instead", key=row.key, ref=row.ref)
-            return None, True, None
-        return None, False, None
+            return _EditTarget(None, settled=True)
+        return _EditTarget(None)
 
     def _thread_for(self, row: OutboxMessage) -> tuple[bool, str | None]:
         """(ready, platform thread id): a thread given as our ref waits for its root's id."""
@@ -453,6 +504,10 @@ class Outbox:
                 .where(OutboxMessage.key == row.thread)
                 .where(OutboxMessage.kind == POST)
             ).first()
+        if root is not None and _private_to(root.reply) is not None:
+            # No platform threads under an ephemeral message (nobody else sees it, and it is
+            # not kept): a reply to one goes where that message was shown.
+            return self._thread_for(root)
         if root is not None and root.platform_id is not None:
             return True, root.platform_id
         if root is None or root.status == FAILED:

@@ -15,6 +15,7 @@ from bot.intents import Language
 from bot.messages import Button, ButtonStyle, Field, Image, Reply
 
 #: Bumped when the shape changes, so rows queued by an older Kuber can still be read.
+#: (`audience` was added without a bump: a missing key reads as None, as before.)
 FORMAT = 1
 
 
@@ -36,6 +37,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "code": reply.code,
         "language": reply.language,
         "ephemeral": reply.ephemeral,
+        "audience": reply.audience,
         "thread": reply.thread,
         "is_error": reply.is_error,
         "extra": reply.extra,
@@ -66,6 +68,9 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         code=data.get("code"),
         language=cast(Language, data.get("language", "en")),
         ephemeral=bool(data.get("ephemeral", False)),
+        # Absent from rows queued before replies named their audience: shown to the channel,
+        # as they were when queued.
+        audience=data.get("audience"),
         thread=data.get("thread"),
         is_error=bool(data.get("is_error", False)),
         extra=dict(data.get("extra") or {}),

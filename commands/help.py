@@ -1,7 +1,8 @@
 """`help` / `도움말`: what this person may ask Kuber, grouped, in the language they asked in.
 
 Only registered commands are listed, so help never promises something this Kuber cannot do,
-and a viewer is not shown commands that change things.
+and a viewer is not shown commands that change things. It is shown to the asker alone: what
+one person may do is theirs to know, and a channel need not scroll past it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from bot.context import CommandContext
 from bot.intents import MUTATING, IntentName
 from bot.messages import Field, Reply
 from bot.registry import GROUPS, command, load_commands
+
+#: The platform name of `kuber console` (and `kuber demo`).
+TERMINAL = "console"
 
 
 @command(
@@ -37,4 +41,14 @@ def show_help(ctx: CommandContext) -> Reply:
     context = ctx.t("help_footer_role", role=ctx.role)
     if not may_change:
         context += " " + ctx.t("help_viewer_note")
-    return Reply(ctx.t("help_title"), fields=tuple(fields), context=context, language=ctx.language)
+    # The terminal has no platform user to show it to (its actor is a login name), and only
+    # the one person at it reads it anyway: there it stays an ordinary reply.
+    audience = None if ctx.platform == TERMINAL else ctx.actor.id
+    return Reply(
+        ctx.t("help_title"),
+        fields=tuple(fields),
+        context=context,
+        language=ctx.language,
+        ephemeral=audience is not None,
+        audience=audience,
+    )

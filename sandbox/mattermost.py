@@ -2,8 +2,10 @@
 response URLs, and helpers that send slash commands, button clicks and people's posts to Kuber
 as Mattermost would.
 
-It checks the bot's bearer token but never records it. Posts reach clients as Mattermost
-shows them, with action integrations (URL and context) stripped.
+It checks the bot's bearer token (and the tokens it issues to people, `user_token`) but never
+records them. Posts reach clients as Mattermost shows them, with action integrations (URL and
+context) stripped; an ephemeral post reaches only its person's websockets, and each records
+who it reached (`seen_by`).
 """
 
 from __future__ import annotations
@@ -68,8 +70,16 @@ class MattermostSandbox(SandboxServer):
         #: Every request sent to the integration, with the status it answered.
         self.deliveries: list[dict[str, Any]] = []
         self._response_urls: dict[str, dict[str, Any]] = {}
+        #: Personal access tokens issued to people (token -> user id), see `user_token`.
+        self._user_tokens: dict[str, str] = {}
         self._endpoints: list[tuple[str, re.Pattern[str], str]] = []
-        self.api = MattermostApi(self.team, self.lock, self._broadcast, self._broadcast_posted)
+        self.api = MattermostApi(
+            self.team,
+            self.lock,
+            self._broadcast,
+            self._broadcast_posted,
+            self._deliver_ephemeral,
+        )
         self.route("GET", f"{API}/system/ping", lambda _r: Response(body={"status": "OK"}))
         self.route("GET", f"{API}/websocket", self._websocket)
         self.route("POST", "/hooks/commands/{key}", self._command_response_url)
@@ -94,7 +104,27 @@ class MattermostSandbox(SandboxServer):
     def _session(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        return BOT_USER_ID if token and token == self.bot_token else None
+        return self._user_of(token)
+
+    def _user_of(self, token: Any) -> str | None:
+        if not isinstance(token, str) or not token:
+            return None
+        if token == self.bot_token:
+            return BOT_USER_ID
+        with self.lock:
+            return self._user_tokens.get(token)
+
+    def user_token(self, user_id: str) -> str:
+        """A personal access token for a person, so a test can be them (open their websocket,
+        call the API as them); the same token every time it is asked for."""
+        with self.lock:
+            self.team.user(user_id)
+            for token, owner in self._user_tokens.items():
+                if owner == user_id:
+                    return token
+            token = "mm-user-" + secrets.token_hex(13)
+            self._user_tokens[token] = user_id
+            return token
 
     def fault_body(self, status: int) -> Any:
         return MattermostError(
@@ -143,8 +173,9 @@ class MattermostSandbox(SandboxServer):
         with self.lock:
             self.websockets.append(connection)
         try:
-            if self._session(request):  # a bearer header authenticates at once, as a cookie does
-                connection.authenticated(BOT_USER_ID)
+            user_id = self._session(request)
+            if user_id:  # a bearer header authenticates at once, as a cookie does
+                connection.authenticated(user_id)
             while (text := connection.recv()) is not None:
                 self._websocket_message(connection, text)
         finally:
@@ -161,11 +192,11 @@ class MattermostSandbox(SandboxServer):
         seq = message.get("seq") if isinstance(message, dict) else None
         action = message.get("action") if isinstance(message, dict) else None
         if action == "authentication_challenge":
-            token = (message.get("data") or {}).get("token")
-            if token != self.bot_token:
+            user_id = self._user_of((message.get("data") or {}).get("token"))
+            if user_id is None:
                 connection.close(1008)  # Mattermost drops a connection that fails to log in
                 return
-            connection.authenticated(BOT_USER_ID)
+            connection.authenticated(user_id)
             connection.reply(seq)
         elif connection.user_id is None:
             connection.reply(
@@ -187,6 +218,26 @@ class MattermostSandbox(SandboxServer):
             listeners = [c for c in self.websockets if c.user_id in members]
         for connection in listeners:
             connection.send_event(event, data, {"channel_id": channel_id})
+
+    def _deliver_ephemeral(self, post: dict[str, Any]) -> None:
+        """Push an ephemeral post (as the store keeps it) to its person's open websockets and
+        nobody else's, as `ephemeral_message`; record whom it reached in its `seen_by`.
+
+        Mattermost stores it nowhere: a person with no client open never sees it.
+        """
+        user_id = post["for_user"]
+        with self.lock:
+            shown = client_post(post)
+            listeners = [c for c in self.websockets if c.user_id == user_id and not c.closed]
+        broadcast = {"channel_id": post["channel_id"], "user_id": user_id}
+        reached = [
+            connection
+            for connection in listeners
+            if connection.send_event("ephemeral_message", {"post": json.dumps(shown)}, broadcast)
+        ]
+        if reached:
+            with self.lock:
+                post["seen_by"] = sorted({*post["seen_by"], user_id})
 
     def _broadcast_posted(self, post: dict[str, Any]) -> None:
         """The `posted` event Mattermost sends every member of the channel, sender included."""
@@ -330,7 +381,9 @@ class MattermostSandbox(SandboxServer):
                             channel_id=context["channel_id"],
                             message=text,
                             props=props,
+                            root_id=context["root_id"],
                         )
+                    self._deliver_ephemeral(post)
                     record.update(action="ephemeral", post_id=post["id"])
             except MattermostError as exc:
                 record.update(action="rejected", error=exc.error_id)
@@ -422,6 +475,7 @@ class MattermostSandbox(SandboxServer):
                     message=str(answer["ephemeral_text"]),
                     props=None,
                 )
+            self._deliver_ephemeral(post)
             record["ephemeral"] = post["id"]
         with self.lock:
             self.responses.append(record)
@@ -456,6 +510,13 @@ class MattermostSandbox(SandboxServer):
         with self.lock:
             posts: list[dict[str, Any]] = self.team.snapshot()["channels"][channel_id]["posts"]
         return posts
+
+    def ephemeral_seen_by(self, user_id: str) -> list[dict[str, Any]]:
+        """The ephemeral posts that reached `user_id`'s websockets, oldest first."""
+        with self.lock:
+            return [
+                copy.deepcopy(post) for post in self.team.ephemeral if user_id in post["seen_by"]
+            ]
 
     def state(self) -> dict[str, Any]:
         snapshot = self.team.snapshot()

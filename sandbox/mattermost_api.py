@@ -17,6 +17,7 @@ from typing import Any
 from sandbox.http import Request, Response
 from sandbox.mattermost_multipart import parse_multipart
 from sandbox.mattermost_store import (
+    BOT_USER_ID,
     TEAM_ID,
     TEAM_NAME,
     MattermostError,
@@ -35,12 +36,14 @@ class MattermostApi:
         lock: threading.RLock,
         broadcast: Broadcast,
         broadcast_posted: Callable[[dict[str, Any]], None],
+        deliver_ephemeral: Callable[[dict[str, Any]], None],
     ) -> None:
         self.team = team
         self.lock = lock
         # Websocket delivery is the server's: handlers call these after releasing the lock.
         self._broadcast = broadcast
         self._broadcast_posted = broadcast_posted
+        self._deliver_ephemeral = deliver_ephemeral
 
     def endpoints(self) -> list[tuple[str, str, str, ApiHandler]]:
         """(method, path under /api/v4, mattermostdriver's name for it, handler)."""
@@ -149,17 +152,39 @@ class MattermostApi:
         self._broadcast_posted(shown)
         return Response(201, shown)
 
-    def _create_ephemeral(self, request: Request, _user_id: str) -> Response:
+    def _create_ephemeral(self, request: Request, user_id: str) -> Response:
+        """`POST /posts/ephemeral` `{user_id, post: {channel_id, message, root_id, props}}`.
+
+        As in Mattermost: the post is stored nowhere, only pushed to that user's websockets
+        (`ephemeral_message`), and answered 201 with its type `system_ephemeral`. Here only
+        the bot holds `create_post_ephemeral`: a person's session is refused with 403, as
+        Mattermost refuses any session without that permission.
+        """
         body = self.body_of(request)
-        post = body.get("post") or {}
+        target = body.get("user_id")
+        if not isinstance(target, str) or not target:
+            raise MattermostError(*invalid_param("user_id"))
+        post = body.get("post")
+        if not isinstance(post, dict):
+            raise MattermostError(*invalid_param("post"))
+        if user_id != BOT_USER_ID:
+            raise MattermostError(
+                403,
+                "api.context.permissions.app_error",
+                "You do not have the appropriate permissions.",
+            )
         with self.lock:
             stored = self.team.add_ephemeral(
-                user_id=str(body.get("user_id") or ""),
+                user_id=target,
                 channel_id=str(post.get("channel_id") or ""),
                 message=str(post.get("message") or ""),
                 props=post.get("props"),
+                root_id=str(post.get("root_id") or ""),
+                sender=user_id,
             )
-            return Response(201, client_post(stored))
+            shown = client_post(stored)
+        self._deliver_ephemeral(stored)
+        return Response(201, shown)
 
     def _get_post(self, request: Request, user_id: str) -> Response:
         with self.lock:
@@ -293,6 +318,15 @@ class MattermostApi:
                 404, "app.file_info.get.app_error", "Unable to get the file info."
             )
         return info
+
+
+def invalid_param(name: str) -> tuple[int, str, str]:
+    """Mattermost's answer to a missing or malformed body field."""
+    return (
+        400,
+        "api.context.invalid_body_param.app_error",
+        f"Invalid or missing {name} in request body.",
+    )
 
 
 def post_list(posts: list[dict[str, Any]], *, has_next: bool) -> dict[str, Any]:

@@ -296,19 +296,44 @@ class MattermostTeam:
         return [self.posts[i] for i in channel.post_ids if not self.posts[i]["delete_at"]]
 
     def add_ephemeral(
-        self, *, user_id: str, channel_id: str, message: str, props: Any
+        self,
+        *,
+        user_id: str,
+        channel_id: str,
+        message: str,
+        props: Any,
+        root_id: str = "",
+        sender: str = BOT_USER_ID,
     ) -> dict[str, Any]:
+        """An ephemeral post for `user_id`: kept apart from the channel's posts, as Mattermost
+        keeps it nowhere at all. `for_user` is whom it is for; `seen_by` fills in as it is
+        pushed to that person's open websockets (the server does that, not the store)."""
         self.user(user_id)
         channel = self.channel(channel_id)
+        check_message(message)
+        props = copy.deepcopy(props or {})
+        check_props(props)  # gives buttons their ids, as Mattermost does for ephemeral posts
+        stamp = self.tick()
         post = {
             "id": new_id(),
-            "create_at": self.tick(),
-            "user_id": BOT_USER_ID,
+            "create_at": stamp,
+            "update_at": stamp,
+            "edit_at": 0,
+            "delete_at": 0,
+            "is_pinned": False,
+            "user_id": sender,
             "channel_id": channel.id,
+            "root_id": root_id,
+            "original_id": "",
             "message": message,
             "type": "system_ephemeral",
-            "props": props or {},
+            "props": props,
+            "hashtags": "",
+            "pending_post_id": "",
+            "reply_count": 0,
+            "metadata": {},
             "for_user": user_id,
+            "seen_by": [],
         }
         self.ephemeral.append(post)
         return post
@@ -385,9 +410,13 @@ def check_props(props: Any) -> None:
                 )
 
 
+#: What the sandbox notes on an ephemeral post for tests; no client is ever shown these.
+SANDBOX_ONLY = ("for_user", "seen_by")
+
+
 def client_post(post: dict[str, Any]) -> dict[str, Any]:
     """A post as clients see it: action integrations (URL and context) are stripped."""
-    shown = copy.deepcopy(post)
+    shown = {k: copy.deepcopy(v) for k, v in post.items() if k not in SANDBOX_ONLY}
     for attachment in shown.get("props", {}).get("attachments") or []:
         for action in (attachment or {}).get("actions") or []:
             action.pop("integration", None)

@@ -730,6 +730,11 @@ class SlackSandbox(SandboxServer):
         with self.lock:
             return copy.deepcopy(self.workspace.resolve_channel(channel).messages)
 
+    def ephemeral_seen_by(self, user_id: str) -> list[dict[str, Any]]:
+        """The ephemeral messages shown to `user_id`, oldest first."""
+        with self.lock:
+            return [copy.deepcopy(m) for m in self.workspace.ephemeral if user_id in m["seen_by"]]
+
     def state(self) -> dict[str, Any]:
         snapshot = self.workspace.snapshot()
         snapshot["responses"] = copy.deepcopy(self.responses)

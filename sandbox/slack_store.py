@@ -245,12 +245,31 @@ class SlackWorkspace:
         channel.messages.remove(record)
 
     def add_ephemeral(
-        self, channel: Channel, *, user: str, text: str, blocks: list[Any] | None
+        self,
+        channel: Channel,
+        *,
+        user: str,
+        text: str,
+        blocks: list[Any] | None,
+        thread_ts: str | None = None,
     ) -> str:
+        """Show a message to `user` alone; it never joins the channel's history.
+
+        `seen_by` records who was shown it. Slack shows an ephemeral message in a thread only
+        when the thread already has replies: in one without (or under no message at all) it
+        is shown to nobody, which the record keeps as an empty `seen_by`.
+        """
         if user not in self.users:
             raise SlackError("user_not_found")
         if user not in channel.members:
             raise SlackError("user_not_in_channel")
+        shown = True
+        if thread_ts:
+            parent = self.find_message(channel, thread_ts)
+            thread_ts = (parent.get("thread_ts") or thread_ts) if parent else thread_ts
+            shown = any(
+                m.get("thread_ts") == thread_ts and m["ts"] != thread_ts for m in channel.messages
+            )
         ts = self.clock.next()
         self.ephemeral.append(
             {
@@ -259,6 +278,8 @@ class SlackWorkspace:
                 "ts": ts,
                 "text": text,
                 "blocks": blocks,
+                "thread_ts": thread_ts or None,
+                "seen_by": [user] if shown else [],
                 "edits": [],
             }
         )

@@ -168,10 +168,16 @@ class SlackWebApi:
         return {"channel": channel.id, "ts": args.get("ts")}
 
     def chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Answered `{"ok": true, "message_ts": …}` only: Slack keeps no such message, so there
+        is no `ts`, `channel` or `message` to give back, and no method finds it later."""
         channel = self.workspace.resolve_channel(args.get("channel"))
         text, blocks, _ = self._content(args, required=True)
         ts = self.workspace.add_ephemeral(
-            channel, user=str(args.get("user") or ""), text=text, blocks=blocks
+            channel,
+            user=str(args.get("user") or ""),
+            text=text,
+            blocks=blocks,
+            thread_ts=str(args["thread_ts"]) if args.get("thread_ts") else None,
         )
         return {"message_ts": ts}
 

@@ -21,7 +21,11 @@ CHANNEL = "console"
 
 @dataclass
 class ConsoleConversation:
-    """Prints replies; an edit prints the new version, marked as an edit of the old one."""
+    """Prints replies; an edit prints the new version, marked as an edit of the old one.
+
+    An ephemeral reply is printed like any other: a terminal has one person at it, the one
+    the reply is for, and nobody to hide it from.
+    """
 
     out: IO[str]
     as_json: bool = False

@@ -1,5 +1,6 @@
-"""`ChatTransport` for Mattermost over mattermostdriver: create, patch and find posts, upload
-chart images, and turn the driver's exceptions into Kuber's delivery errors.
+"""`ChatTransport` for Mattermost over mattermostdriver: create, patch and find posts, show a
+post to one person (an ephemeral post), upload chart images, and turn the driver's exceptions
+into Kuber's delivery errors.
 
 Only the outbox calls it, so it never retries or sleeps itself: it says what happened
 (`RateLimited`, `DeliveryFailed`, `DeliveryRefused`) and the outbox decides. It must never log
@@ -179,6 +180,35 @@ class MattermostTransport:
             # A patch replaces all props: keep the key, or `find_sent` forgets the post.
             post["props"][OUTBOX_KEY_PROP] = key
         self._call("edit post", lambda: self.driver.posts.patch_post(message_id, post))
+
+    def send_ephemeral(self, channel: str, user: str, reply: Reply, thread: str | None) -> str:
+        # Mattermost stores no ephemeral post: it is pushed to the person's open clients over
+        # the websocket and is gone when they reload. The bot account needs the
+        # `create_post_ephemeral` permission (a 403 otherwise, which the outbox records).
+        root = thread or reply.thread or ""
+        post = render_post(
+            reply,
+            actions_url=self.actions_url,
+            secret=self._secret,
+            channel=channel,
+            thread=root or None,
+        )
+        if reply.images:
+            # Uploads belong to the channel, not to one person: they are not sent with it.
+            log.warning("mattermost_ephemeral_images_not_sent", images=len(reply.images))
+        body = {
+            "user_id": user,
+            "post": {
+                "channel_id": channel,
+                "root_id": root,
+                "message": post["message"],
+                "props": post["props"],
+            },
+        }
+        created = self._call(
+            "create ephemeral post", lambda: self.driver.posts.create_ephemeral_post(body)
+        )
+        return str(created["id"])
 
     def find_sent(self, channel: str, key: str, thread: str | None = None) -> str | None:
         # A channel's posts include thread replies on Mattermost: `thread` narrows nothing.

@@ -1,4 +1,5 @@
-"""Slack behind `ChatTransport`: chat.postMessage, chat.update and file uploads for the outbox.
+"""Slack behind `ChatTransport`: chat.postMessage, chat.update, chat.postEphemeral and file
+uploads for the outbox.
 
 Slack's errors are mapped here, once, into the outbox's vocabulary: 429 is `RateLimited` with
 Slack's Retry-After, what may pass (5xx, timeouts, dropped connections) is `DeliveryFailed`,
@@ -158,6 +159,29 @@ class SlackTransport:
         text, blocks = self._render(reply)
         # An empty list clears blocks the message had, so an edit never keeps stale buttons.
         self._call("chat.update", channel=channel, ts=message_id, text=text, blocks=blocks)
+
+    def send_ephemeral(self, channel: str, user: str, reply: Reply, thread: str | None) -> str:
+        text, blocks = self._render(reply)
+        arguments: dict[str, Any] = {"channel": channel, "user": user, "text": text}
+        if blocks:
+            arguments["blocks"] = blocks
+        # Slack shows an ephemeral message in a thread only once the thread has replies;
+        # in a thread that has none yet (the first answer to a mention) it would show it
+        # nowhere, so there it goes to the channel, where the person is looking.
+        if thread and self._has_replies(channel, thread):
+            arguments["thread_ts"] = thread
+        if reply.images:
+            # Files are shared with everyone in the channel: they would undo the privacy.
+            log.warning("slack_ephemeral_images_not_sent", images=len(reply.images))
+        response = self._call("chat.postEphemeral", **arguments)
+        return str(response["message_ts"])
+
+    def _has_replies(self, channel: str, thread: str) -> bool:
+        try:
+            response = self._call("conversations.replies", channel=channel, ts=thread, limit=2)
+        except DeliveryRefused:
+            return False  # the root is gone (or unreadable): there is no thread to show it in
+        return len(response.get("messages") or []) > 1
 
     def find_sent(self, channel: str, key: str, thread: str | None = None) -> str | None:
         if thread is None:

@@ -1,4 +1,5 @@
-"""What the outbox needs from a chat platform: post, edit, and the errors that steer retries.
+"""What the outbox needs from a chat platform: post, edit, show one person a message, and the
+errors that steer retries.
 
 Each platform adapter implements `ChatTransport`; the outbox alone calls it, so rate limits,
 retries and ordering live in one place and adapters stay thin.
@@ -56,4 +57,13 @@ class ChatTransport(Protocol):
         self, channel: str, message_id: str, reply: Reply, thread: str | None = None
     ) -> None:
         """Replace the message `message_id` (a reply in `thread`, if given) with `reply`."""
+        ...
+
+    def send_ephemeral(self, channel: str, user: str, reply: Reply, thread: str | None) -> str:
+        """Show `reply` in `channel` (in `thread`, if given) to `user` alone; return its id.
+
+        Platforms keep no such message: it cannot be edited, looked up or found by
+        `find_sent` later, and it never appears in the channel's history. Images are not
+        sent with it: an upload would be shared with the whole channel.
+        """
         ...

@@ -80,20 +80,35 @@ def transport(parts: MattermostParts) -> MattermostTransport:
 
 @dataclass
 class ChannelConversation:
-    """A conversation in one channel that posts and edits through the transport, at once."""
+    """A conversation in one channel that posts and edits through the transport, at once.
+
+    A reply for one person goes out as an ephemeral post, and an edit of one as a new
+    ephemeral post to the same person, as the outbox does.
+    """
 
     transport: MattermostTransport
     channel: str
     thread: str | None = None
     posted: list[str] = field(default_factory=list)
+    #: Ephemeral post id -> the person it was shown to.
+    private: dict[str, str] = field(default_factory=dict)
 
     def post(self, reply: Reply) -> str:
-        ref = self.transport.send_post(self.channel, reply, self.thread, uuid.uuid4().hex)
+        audience = reply.private_to
+        if audience is not None:
+            ref = self.transport.send_ephemeral(self.channel, audience, reply, self.thread)
+            self.private[ref] = audience
+        else:
+            ref = self.transport.send_post(self.channel, reply, self.thread, uuid.uuid4().hex)
         self.posted.append(ref)
         return ref
 
     def edit(self, ref: str, reply: Reply) -> None:
-        self.transport.send_edit(self.channel, ref, reply)
+        audience = self.private.get(ref)
+        if audience is not None:
+            self.transport.send_ephemeral(self.channel, audience, reply, self.thread)
+        else:
+            self.transport.send_edit(self.channel, ref, reply)
 
 
 class Worker:

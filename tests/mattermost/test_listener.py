@@ -77,10 +77,13 @@ def test_thread_replies_and_direct_messages(
 ) -> None:
     root = mattermost.user_posts("ch-ops", "u-alice", "deploy day")
     mattermost.user_posts("ch-ops", "u-alice", "@kuber help", root_id=root["id"])
-    wait_for(lambda: bot_posts(mattermost, "ch-ops"), what="a reply in the thread")
+    # Help is for the asker alone: an ephemeral post in the thread, none in the channel.
+    wait_for(lambda: mattermost.state()["ephemeral"], what="a reply in the thread")
     assert heard[0].thread == root["id"]
-    (reply,) = bot_posts(mattermost, "ch-ops")
-    assert reply["root_id"] == root["id"]
+    (reply,) = mattermost.state()["ephemeral"]
+    assert (reply["for_user"], reply["root_id"]) == ("u-alice", root["id"])
+    assert str(reply["message"]).startswith("Here is what you can ask me:")
+    assert bot_posts(mattermost, "ch-ops") == []
 
     direct = mattermost.direct_channel("u-bob")
     mattermost.user_posts(direct, "u-bob", "status payment")

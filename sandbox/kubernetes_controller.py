@@ -13,9 +13,13 @@ import threading
 import time
 from typing import Any
 
+from .kubernetes_disruption import sync_budgets
 from .kubernetes_events import EventRecorder
-from .kubernetes_pods import PodClock, new_pod, pod_status
+from .kubernetes_mounts import missing_references
+from .kubernetes_namespaces import sync_namespaces
+from .kubernetes_pods import NODE_NAME, NODES, PodClock, new_pod, pod_status
 from .kubernetes_store import ObjectStore, parse_rfc3339, rfc3339
+from .kubernetes_volumes import sync_claims
 from .kubernetes_workloads import (
     NOT_COPIED,
     REVISION,
@@ -68,6 +72,7 @@ class ClusterController:
         self.tick = tick
         self.events = EventRecorder(store)
         self._clocks: dict[str, PodClock] = {}
+        self._blocked: dict[str, str] = {}  # pod uid -> the event of what it waits for
         self._progress: dict[str, tuple[tuple[Any, ...], float]] = {}
         self._next_ip = 0
         self._stop = threading.Event()
@@ -93,15 +98,19 @@ class ClusterController:
     def reconcile(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
         with self.store.changed:  # one consistent pass; API writes wait for it
+            sync_namespaces(self.store, now)
+            sync_claims(self.store)
             self._collect_garbage()
             for deployment in self.store.select("Deployment"):
                 self._sync_deployment(deployment, now)
-            for replica_set in self.store.select("ReplicaSet"):
+            # These only read what they are given and store changed copies: no copies needed.
+            for replica_set in self.store.peek("ReplicaSet"):
                 self._sync_replica_set(replica_set, now)
-            for pod in self.store.select("Pod"):
+            for pod in self.store.peek("Pod"):
                 self._sync_pod(pod, now)
-            for deployment in self.store.select("Deployment"):
+            for deployment in self.store.peek("Deployment"):
                 self._sync_deployment_status(deployment, now)
+            sync_budgets(self.store, pod_ready, now)
 
     def settle(self, now: float, passes: int = 100) -> None:
         """Reconcile at a fixed moment until nothing changes (used to build seeded history)."""
@@ -113,14 +122,14 @@ class ClusterController:
 
     # -- garbage collection ----------------------------------------------------------------
     def _collect_garbage(self) -> None:
-        deployments = {d["metadata"]["uid"] for d in self.store.select("Deployment")}
-        for rs in self.store.select("ReplicaSet"):
+        deployments = {d["metadata"]["uid"] for d in self.store.peek("Deployment")}
+        for rs in self.store.peek("ReplicaSet"):
             owner = owner_uid(rs)
             if owner is not None and owner not in deployments:
                 self.store.delete("ReplicaSet", rs["metadata"]["namespace"], rs["metadata"]["name"])
-        replica_sets = {rs["metadata"]["uid"] for rs in self.store.select("ReplicaSet")}
+        replica_sets = {rs["metadata"]["uid"] for rs in self.store.peek("ReplicaSet")}
         live = set()
-        for pod in self.store.select("Pod"):
+        for pod in self.store.peek("Pod"):
             owner = owner_uid(pod)
             meta = pod["metadata"]
             if owner is not None and owner not in replica_sets:
@@ -129,15 +138,18 @@ class ClusterController:
                 live.add(meta["uid"])
         for uid in set(self._clocks) - live:
             del self._clocks[uid]
+        for uid in set(self._blocked) - live:
+            del self._blocked[uid]
 
     # -- deployments -----------------------------------------------------------------------
-    def _owned(self, kind: str, namespace: str, uid: str) -> list[Obj]:
-        return self.store.select(kind, namespace, where=lambda obj: owner_uid(obj) == uid)
+    def _owned(self, kind: str, namespace: str, uid: str, *, copies: bool = True) -> list[Obj]:
+        """What `uid` controls; without copies only to read, within this pass."""
+        read = self.store.select if copies else self.store.peek
+        return read(kind, namespace, lambda obj: owner_uid(obj) == uid)
 
     def _available(self, replica_set: Obj) -> int:
-        pods = self._owned(
-            "Pod", replica_set["metadata"]["namespace"], replica_set["metadata"]["uid"]
-        )
+        meta = replica_set["metadata"]
+        pods = self._owned("Pod", meta["namespace"], meta["uid"], copies=False)
         return sum(1 for pod in pods if pod_ready(pod))
 
     def _new_replica_set(self, deployment: Obj, owned: list[Obj], now: float) -> Obj:
@@ -259,7 +271,7 @@ class ClusterController:
         for rs in olds:
             self._scale(deployment, rs, 0, now)
         namespace = deployment["metadata"]["namespace"]
-        if any(self._owned("Pod", namespace, rs["metadata"]["uid"]) for rs in olds):
+        if any(self._owned("Pod", namespace, rs["metadata"]["uid"], copies=False) for rs in olds):
             return  # Recreate waits until every old pod is gone
         self._scale(deployment, new, desired, now)
 
@@ -312,7 +324,7 @@ class ClusterController:
             rs
             for rs in olds
             if rs["spec"]["replicas"] == 0
-            and not self._owned("Pod", namespace, rs["metadata"]["uid"])
+            and not self._owned("Pod", namespace, rs["metadata"]["uid"], copies=False)
         ]
         for rs in idle[: max(0, len(idle) - limit)]:
             self.store.delete("ReplicaSet", namespace, rs["metadata"]["name"])
@@ -320,7 +332,7 @@ class ClusterController:
     # -- replica sets ----------------------------------------------------------------------
     def _sync_replica_set(self, replica_set: Obj, now: float) -> None:
         meta = replica_set["metadata"]
-        pods = self._owned("Pod", meta["namespace"], meta["uid"])
+        pods = self._owned("Pod", meta["namespace"], meta["uid"], copies=False)
         missing = replica_set["spec"]["replicas"] - len(pods)
         for _ in range(missing):
             pods.append(self._create_pod(replica_set, now))
@@ -346,15 +358,33 @@ class ClusterController:
             status.update(readyReplicas=ready, availableReplicas=ready)
         status["observedGeneration"] = meta.get("generation", 1)
         if replica_set.get("status") != status:
-            replica_set["status"] = status
-            self.store.update("ReplicaSet", replica_set)
+            self.store.update("ReplicaSet", {**replica_set, "status": status})
+
+    def _node_for(self, replica_set: Obj) -> str:
+        """Spread a ReplicaSet's pods over the nodes, as the scheduler's spreading scores do."""
+        nodes = [
+            n["metadata"]["name"]
+            for n in self.store.peek("Node")
+            if not (n.get("spec") or {}).get("unschedulable")
+        ]
+        if not nodes:
+            return NODE_NAME
+        namespace, uid = replica_set["metadata"]["namespace"], replica_set["metadata"]["uid"]
+        siblings = [
+            p["spec"].get("nodeName") for p in self._owned("Pod", namespace, uid, copies=False)
+        ]
+        everyone = [p["spec"].get("nodeName") for p in self.store.peek("Pod")]
+        return str(min(nodes, key=lambda n: (siblings.count(n), everyone.count(n), n)))
 
     def _create_pod(self, replica_set: Obj, now: float) -> Obj:
         meta = replica_set["metadata"]
         name = f"{meta['name']}-{self.store.random_suffix()}"
-        pod = new_pod(replica_set, name, self.store.new_uid())
+        node = self._node_for(replica_set)
+        pod = new_pod(replica_set, name, self.store.new_uid(), node)
         self._next_ip += 1
-        ip = f"10.244.{self._next_ip // 250}.{self._next_ip % 250 + 2}"
+        # Each node hands out addresses from its own pod CIDR, 10.244.<node index>.0/24.
+        subnet = list(NODES).index(node) if node in NODES else len(NODES)
+        ip = f"10.244.{subnet}.{self._next_ip % 250 + 2}"
         self._clocks[pod["metadata"]["uid"]] = PodClock(now, self.pod_start_delay, ip)
         pod["status"] = pod_status(pod, self._clocks[pod["metadata"]["uid"]], now)
         pod = self.store.create("Pod", pod, created_at=now)
@@ -370,7 +400,7 @@ class ClusterController:
             pod,
             type_="Normal",
             reason="Scheduled",
-            message=f"Successfully assigned {meta['namespace']}/{name} to sandbox-node-1",
+            message=f"Successfully assigned {meta['namespace']}/{name} to {node}",
             component="default-scheduler",
             now=now,
         )
@@ -391,13 +421,35 @@ class ClusterController:
 
     def _sync_pod(self, pod: Obj, now: float) -> None:
         clock = self.clock_of(pod)
-        status = pod_status(pod, clock, now)
         before = {s["name"]: s for s in pod.get("status", {}).get("containerStatuses") or []}
+        blocker = None
+        # Only containers that never started wait for their ConfigMaps and Secrets.
+        if not any(s.get("imageID") for s in before.values()):
+            namespace = pod["metadata"]["namespace"]
+            blocker = missing_references(
+                pod, lambda kind, name: self.store.get(kind, namespace, name)
+            )
+        uid = pod["metadata"]["uid"]
+        if blocker is not None:
+            clock.held_until = now
+            # The kubelet retries with a back-off; one event per new reason is enough here.
+            if self._blocked.get(uid) != blocker.event_message:
+                self._blocked[uid] = blocker.event_message
+                self.events.record(
+                    pod,
+                    type_="Warning",
+                    reason=blocker.event_reason,
+                    message=blocker.event_message,
+                    component="kubelet",
+                    now=now,
+                )
+        else:
+            self._blocked.pop(uid, None)
+        status = pod_status(pod, clock, now, blocker)
         for after in status["containerStatuses"]:
             self._container_events(pod, before.get(after["name"]), after, now)
         if pod.get("status") != status:
-            pod["status"] = status
-            self.store.update("Pod", pod)
+            self.store.update("Pod", {**pod, "status": status})
 
     def _container_events(self, pod: Obj, before: Obj | None, after: Obj, now: float) -> None:
         name, image = after["name"], after["image"]
@@ -449,11 +501,13 @@ class ClusterController:
     # -- deployment status -----------------------------------------------------------------
     def _sync_deployment_status(self, deployment: Obj, now: float) -> None:
         meta, spec = deployment["metadata"], deployment["spec"]
-        owned = self._owned("ReplicaSet", meta["namespace"], meta["uid"])
+        owned = self._owned("ReplicaSet", meta["namespace"], meta["uid"], copies=False)
         key = template_key(spec["template"])
         new = next((rs for rs in owned if template_key(rs["spec"]["template"]) == key), None)
         pods_by_rs = {
-            rs["metadata"]["uid"]: self._owned("Pod", meta["namespace"], rs["metadata"]["uid"])
+            rs["metadata"]["uid"]: self._owned(
+                "Pod", meta["namespace"], rs["metadata"]["uid"], copies=False
+            )
             for rs in owned
         }
         every = [pod for pods in pods_by_rs.values() for pod in pods]
@@ -496,8 +550,7 @@ class ClusterController:
         order = {"Available": 0, "Progressing": 1}
         status["conditions"] = sorted(conditions, key=lambda c: order.get(c["type"], 9))
         if old_status != status:
-            deployment["status"] = status
-            self.store.update("Deployment", deployment)
+            self.store.update("Deployment", {**deployment, "status": status})
 
     def _progressing(
         self, deployment: Obj, new: Obj | None, counts: dict[str, int], now: float

@@ -75,8 +75,9 @@ class EventRecorder:
                 "reportingInstance": "",
             }
             if component == "kubelet":
-                event["source"] = {"component": component, "host": "sandbox-node-1"}
-                event["reportingInstance"] = "sandbox-node-1"
+                host = (obj.get("spec") or {}).get("nodeName", "")
+                event["source"] = {"component": component, "host": host}
+                event["reportingInstance"] = host
             self._store.create("Event", event, created_at=now)
             self._names[key] = name
             self._prune(namespace)

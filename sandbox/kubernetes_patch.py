@@ -21,7 +21,7 @@ MERGE_KEYS = {
     "volumes": "name",
     "env": "name",
     "imagePullSecrets": "name",
-    "ports": "containerPort",
+    "ports": "containerPort",  # a container's; a Service's ports merge on "port" (merge_key)
     "volumeMounts": "mountPath",
     "volumeDevices": "devicePath",
     "conditions": "type",
@@ -31,6 +31,16 @@ MERGE_KEYS = {
 }
 #: Lists of scalars that strategic merge unions instead of replacing.
 MERGED_SCALAR_LISTS = {"finalizers"}
+
+
+_CONTAINER_LISTS = {"containers", "initContainers", "ephemeralContainers"}
+
+
+def merge_key(field: str, parent: str | None) -> str | None:
+    """The key strategic merge matches elements of list `field` by, given the field above it."""
+    if field == "ports" and parent not in _CONTAINER_LISTS:
+        return "port"  # ServiceSpec.ports
+    return MERGE_KEYS.get(field)
 
 
 class PatchError(ValueError):
@@ -76,7 +86,8 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 # -- strategic merge patch ----------------------------------------------------------------
-def strategic_merge(target: Any, patch: dict[str, Any]) -> Any:
+def strategic_merge(target: Any, patch: dict[str, Any], parent: str | None = None) -> Any:
+    """Merge `patch` into `target`; `parent` names the field holding them (for merge keys)."""
     directive = patch.get("$patch")
     if directive == "replace":
         return {k: copy.deepcopy(v) for k, v in patch.items() if not k.startswith("$")}
@@ -98,48 +109,49 @@ def strategic_merge(target: Any, patch: dict[str, Any]) -> Any:
         elif value is None:
             result.pop(key, None)
         elif isinstance(value, dict):
-            merged = strategic_merge(result.get(key), value)
+            merged = strategic_merge(result.get(key), value, key)
             if merged is None:
                 result.pop(key, None)
             else:
                 result[key] = merged
-        elif isinstance(value, list) and key in MERGE_KEYS:
-            result[key] = _merge_list(result.get(key) or [], value, MERGE_KEYS[key])
+        elif isinstance(value, list) and merge_key(key, parent):
+            result[key] = _merge_list(result.get(key) or [], value, key, parent)
         elif isinstance(value, list) and key in MERGED_SCALAR_LISTS:
             existing = list(result.get(key) or [])
             result[key] = existing + [item for item in value if item not in existing]
         else:
             result[key] = copy.deepcopy(value)
     for field, order in orders.items():
-        if field in MERGE_KEYS and isinstance(result.get(field), list):
-            result[field] = _apply_order(result[field], order, MERGE_KEYS[field])
+        key_name = merge_key(field, parent)
+        if key_name and isinstance(result.get(field), list):
+            result[field] = _apply_order(result[field], order, key_name)
     return result
 
 
-def _merge_list(current: list[Any], patch: list[Any], merge_key: str) -> list[Any]:
+def _merge_list(current: list[Any], patch: list[Any], field: str, parent: str | None) -> list[Any]:
+    key = merge_key(field, parent)
+    assert key is not None
     if any(isinstance(item, dict) and item.get("$patch") == "replace" for item in patch):
         return [copy.deepcopy(i) for i in patch if not (isinstance(i, dict) and "$patch" in i)]
     result = copy.deepcopy(current)
     for item in patch:
-        if not isinstance(item, dict) or merge_key not in item:
-            raise PatchError(f"map in a merged list lacks its merge key {merge_key!r}")
-        index = next(
-            (i for i, old in enumerate(result) if old.get(merge_key) == item[merge_key]), None
-        )
+        if not isinstance(item, dict) or key not in item:
+            raise PatchError(f"map in a merged list lacks its merge key {key!r}")
+        index = next((i for i, old in enumerate(result) if old.get(key) == item[key]), None)
         if item.get("$patch") == "delete":
             if index is not None:
                 result.pop(index)
         elif index is None:
             result.append({k: v for k, v in item.items() if not k.startswith("$")})
         else:
-            result[index] = strategic_merge(result[index], item)
+            result[index] = strategic_merge(result[index], item, field)
     return result
 
 
-def _apply_order(items: list[Any], order: list[Any], merge_key: str) -> list[Any]:
+def _apply_order(items: list[Any], order: list[Any], key: str) -> list[Any]:
     """Sort by the patch's `$setElementOrder`; elements it does not name keep their place after."""
-    rank = {entry.get(merge_key): i for i, entry in enumerate(order) if isinstance(entry, dict)}
-    return sorted(items, key=lambda item: rank.get(item.get(merge_key), len(rank)))
+    rank = {entry.get(key): i for i, entry in enumerate(order) if isinstance(entry, dict)}
+    return sorted(items, key=lambda item: rank.get(item.get(key), len(rank)))
 
 
 # -- RFC 6902 -----------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 A pod's status is a pure function of its spec and the time since it was created, so tests see
 the same story every run: Pending, then Running and Ready, or a CrashLoopBackOff for an
-image whose tag says `crash`. Nothing here writes to the store; the controller does.
+image whose tag says `crash`. Logs too: a healthy container logs a request every two seconds
+for as long as it runs, rotated as the kubelet rotates them. Nothing here writes to the
+store; the controller does.
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from .kubernetes_mounts import Blocker
 from .kubernetes_store import rfc3339
 from .kubernetes_workloads import image_tag
 
-NODE_NAME = "sandbox-node-1"
-NODE_IP = "10.0.0.10"
+#: The sandbox's nodes: name -> (zone, internal IP). Pods are spread over them.
+NODES = {
+    "sandbox-node-1": ("sandbox-a", "10.0.0.10"),
+    "sandbox-node-2": ("sandbox-b", "10.0.0.11"),
+}
+NODE_NAME = next(iter(NODES))
 #: The kubelet's crash back-off doubles from 10 s up to 5 min; the sandbox scales it down.
 MAX_BACKOFF_STEPS = 5
 
@@ -37,10 +44,12 @@ class PodClock:
     created: float
     start_delay: float
     pod_ip: str
+    #: Until when the kubelet could not start the containers (a Secret missing, say).
+    held_until: float = 0.0
 
     @property
     def started(self) -> float:
-        return self.created + self.start_delay
+        return max(self.created, self.held_until) + self.start_delay
 
     @property
     def backoff(self) -> float:
@@ -67,13 +76,15 @@ def _image_id(image: str) -> str:
     return f"{repository}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"
 
 
-def new_pod(replica_set: dict[str, Any], name: str, uid: str) -> dict[str, Any]:
+def new_pod(
+    replica_set: dict[str, Any], name: str, uid: str, node: str = NODE_NAME
+) -> dict[str, Any]:
     template = copy.deepcopy(replica_set["spec"]["template"])
     meta = replica_set["metadata"]
     pod_meta = template.get("metadata") or {}
     spec = template.get("spec") or {}
     spec.update(
-        nodeName=NODE_NAME,
+        nodeName=node,
         serviceAccountName=spec.get("serviceAccountName", "default"),
         serviceAccount=spec.get("serviceAccountName", "default"),
         enableServiceLinks=True,
@@ -183,10 +194,22 @@ def container_status(
     return status
 
 
-def pod_status(pod: dict[str, Any], clock: PodClock, now: float) -> dict[str, Any]:
+def _blocked(status: dict[str, Any], blocker: Blocker) -> dict[str, Any]:
+    waiting: dict[str, Any] = {"reason": blocker.waiting_reason}
+    if blocker.message:
+        waiting["message"] = blocker.message
+    return {**status, "ready": False, "started": False, "state": {"waiting": waiting}}
+
+
+def pod_status(
+    pod: dict[str, Any], clock: PodClock, now: float, blocker: Blocker | None = None
+) -> dict[str, Any]:
     containers = pod["spec"].get("containers") or []
     statuses = [container_status(pod, c, clock, now) for c in containers]
+    if blocker is not None:
+        statuses = [_blocked(s, blocker) for s in statuses]
     scheduled = clock.created
+    node_ip = NODES.get(pod["spec"].get("nodeName", ""), ("", NODES[NODE_NAME][1]))[1]
     ever_started = all(s["imageID"] for s in statuses)
     ready = bool(statuses) and all(s["ready"] for s in statuses)
     waiting = "ContainersNotReady"
@@ -199,8 +222,8 @@ def pod_status(pod: dict[str, Any], clock: PodClock, now: float) -> dict[str, An
             _condition("ContainersReady", ready, clock.started, None if ready else waiting),
             _condition("PodScheduled", True, scheduled),
         ],
-        "hostIP": NODE_IP,
-        "hostIPs": [{"ip": NODE_IP}],
+        "hostIP": node_ip,
+        "hostIPs": [{"ip": node_ip}],
         "podIP": clock.pod_ip,
         "podIPs": [{"ip": clock.pod_ip}],
         "startTime": rfc3339(scheduled),
@@ -215,27 +238,42 @@ class LogUnavailable(Exception):
     """The kubelet has no such log (yet); the API answers 400 with this message."""
 
 
-def _lines_healthy(app: str, version: str, start: float) -> list[tuple[float, str]]:
+#: A healthy container logs a request this often, for as long as it runs.
+REQUEST_EVERY = 2.0
+#: The kubelet rotates container logs; `logs` shows the current file: about this many lines.
+KEPT_LINES = 500
+_REQUESTS = (
+    ("GET", "/healthz", 200, 1),
+    ("GET", "/api/v1/{app}", 200, 14),
+    ("POST", "/api/v1/{app}", 201, 38),
+    ("GET", "/readyz", 200, 1),
+    ("GET", "/api/v1/{app}/7f3a", 200, 9),
+    ("GET", "/api/v1/{app}/unknown", 404, 3),
+    ("PUT", "/api/v1/{app}/7f3a", 200, 22),
+    ("GET", "/metrics", 200, 4),
+)
+
+
+def _lines_healthy(
+    app: str, version: str, start: float, now: float
+) -> tuple[list[tuple[float, str]], float]:
+    """The lines written by `now` that rotation kept, and when the next one will be written."""
     module = app.replace("-", "_")
-    requests = [
-        ("GET", "/healthz", 200, 1),
-        ("GET", f"/api/v1/{app}", 200, 14),
-        ("POST", f"/api/v1/{app}", 201, 38),
-        ("GET", "/readyz", 200, 1),
-        ("GET", f"/api/v1/{app}/7f3a", 200, 9),
-        ("GET", f"/api/v1/{app}/unknown", 404, 3),
-        ("PUT", f"/api/v1/{app}/7f3a", 200, 22),
-        ("GET", "/metrics", 200, 4),
-    ]
-    lines = [
+    startup = [
         (start, f"INFO  {app} {version} starting (pid 1)"),
         (start + 0.2, f"INFO  loaded configuration from /etc/{app}/config.yaml"),
         (start + 0.4, f"INFO  connected to postgres at {app}-db:5432 (pool size 10)"),
         (start + 0.5, f"INFO  {module}.server: {app} started on :8080"),
     ]
-    for i, (method, path, code, millis) in enumerate(requests):
-        lines.append((start + 1 + 2 * i, f'INFO  {method} {path} {code} {millis}ms "10.244.0.1"'))
-    return lines
+    first = start + 1
+    served = 0 if now < first else int((now - first) // REQUEST_EVERY) + 1
+    lines = [line for line in startup if line[0] <= now]
+    for i in range(max(0, served - KEPT_LINES), served):
+        method, path, code, millis = _REQUESTS[i % len(_REQUESTS)]
+        text = f'INFO  {method} {path.format(app=app)} {code} {millis}ms "10.244.0.1"'
+        lines.append((first + REQUEST_EVERY * i, text))
+    upcoming = [at for at, _text in startup if at > now]
+    return lines[-KEPT_LINES:], upcoming[0] if upcoming else first + REQUEST_EVERY * served
 
 
 def _lines_crash(app: str, version: str, start: float, oom: bool) -> list[tuple[float, str]]:
@@ -264,16 +302,20 @@ def _lines_crash(app: str, version: str, start: float, oom: bool) -> list[tuple[
     return lines + [(start + 0.2, line) for line in trace]
 
 
-def pod_log(
-    pod: dict[str, Any],
-    clock: PodClock,
-    now: float,
-    *,
-    container: str | None,
-    previous: bool,
-    tail_lines: int | None,
-    timestamps: bool,
-) -> str:
+@dataclass(frozen=True)
+class ContainerLog:
+    """The lines one container instance has written so far, with when."""
+
+    lines: list[tuple[float, str]]
+    #: When it writes its next line; None once it has stopped writing.
+    next_at: float | None
+    #: Which instance (restart count) wrote it: when it changes, the followed one has ended.
+    instance: int
+
+
+def container_log(
+    pod: dict[str, Any], clock: PodClock, now: float, *, container: str | None, previous: bool
+) -> ContainerLog:
     containers = pod["spec"].get("containers") or []
     names = [c["name"] for c in containers]
     pod_name = pod["metadata"]["name"]
@@ -302,13 +344,49 @@ def pod_log(
             f'container "{container}" in pod "{pod_name}" is waiting to start: '
             f"{waiting.get('reason', 'ContainerCreating')}"
         )
-    if behaviour == "healthy":
-        lines = _lines_healthy(app, version, clock.started)
-    else:
-        crashes = clock.crash_times(now)
-        start = crashes[-2] if previous and len(crashes) > 1 else crashes[-1]
-        lines = _lines_crash(app, version, start - 0.5, behaviour == "oom")
-    shown = [f"{rfc3339(at)} {text}" if timestamps else text for at, text in lines if at <= now]
+    if behaviour == "healthy" and not previous:
+        lines, next_at = _lines_healthy(app, version, clock.started, now)
+        return ContainerLog(lines, next_at, status["restartCount"])
+    crashes = clock.crash_times(now)
+    start = crashes[-2] if previous and len(crashes) > 1 else crashes[-1]
+    lines = _lines_crash(app, version, start - 0.5, behaviour == "oom")
+    # A crashed container writes no more: its log is complete.
+    return ContainerLog([line for line in lines if line[0] <= now], None, status["restartCount"])
+
+
+def render_log(
+    lines: list[tuple[float, str]],
+    *,
+    after: float | None,
+    until: float,
+    tail_lines: int | None = None,
+    timestamps: bool = False,
+) -> str:
+    """The lines written in (after, until], as the kubelet hands them out."""
+    shown = [
+        f"{rfc3339(at)} {text}" if timestamps else text
+        for at, text in lines
+        if at <= until and (after is None or at > after)
+    ]
     if tail_lines is not None and tail_lines >= 0:
         shown = shown[-tail_lines:] if tail_lines else []
     return "".join(line + "\n" for line in shown)
+
+
+def pod_log(
+    pod: dict[str, Any],
+    clock: PodClock,
+    now: float,
+    *,
+    container: str | None,
+    previous: bool,
+    tail_lines: int | None,
+    timestamps: bool,
+    since: float | None = None,
+) -> str:
+    log = container_log(pod, clock, now, container=container, previous=previous)
+    # sinceSeconds counts back from now; a line exactly at the boundary is still shown.
+    after = since - 1e-9 if since is not None else None
+    return render_log(
+        log.lines, after=after, until=now, tail_lines=tail_lines, timestamps=timestamps
+    )

@@ -1,4 +1,5 @@
-"""The sandbox cluster's starting state: two namespaces of running apps with some history.
+"""The sandbox cluster's starting state: two nodes, and two namespaces of running apps with
+some history.
 
 History is built by really rolling the controller through past releases at past moments, so
 ReplicaSets, revisions and change-causes look exactly as later rollouts will make them.
@@ -10,7 +11,9 @@ import time
 from typing import Any
 
 from .kubernetes_controller import ClusterController
-from .kubernetes_store import ObjectStore
+from .kubernetes_pods import NODES
+from .kubernetes_resources import SERVER_VERSION
+from .kubernetes_store import ObjectStore, rfc3339
 from .kubernetes_workloads import CHANGE_CAUSE, default_deployment
 
 NAMESPACES = ("default", "staging")
@@ -29,6 +32,77 @@ def new_namespace(name: str) -> dict[str, Any]:
         "spec": {"finalizers": ["kubernetes"]},
         "status": {"phase": "Active"},
     }
+
+
+def new_node(name: str, zone: str, ip: str, created: float) -> dict[str, Any]:
+    """A Ready worker as its kubelet registers it; the labels are those schedulers spread on."""
+    index = list(NODES).index(name) if name in NODES else 0
+    capacity = {"cpu": "4", "memory": "16362964Ki", "pods": "110", "ephemeral-storage": "102350Mi"}
+    stamp = rfc3339(created)
+    conditions = [
+        ("MemoryPressure", "False", "KubeletHasSufficientMemory"),
+        ("DiskPressure", "False", "KubeletHasNoDiskPressure"),
+        ("PIDPressure", "False", "KubeletHasSufficientPID"),
+        ("Ready", "True", "KubeletReady"),
+    ]
+    return {
+        "kind": "Node",
+        "apiVersion": "v1",
+        "metadata": {
+            "name": name,
+            "labels": {
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "topology.kubernetes.io/region": "sandbox",
+                "topology.kubernetes.io/zone": zone,
+            },
+        },
+        "spec": {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]},
+        "status": {
+            "conditions": [
+                {
+                    "type": kind,
+                    "status": value,
+                    "reason": reason,
+                    "lastHeartbeatTime": stamp,
+                    "lastTransitionTime": stamp,
+                }
+                for kind, value, reason in conditions
+            ],
+            "addresses": [
+                {"type": "InternalIP", "address": ip},
+                {"type": "Hostname", "address": name},
+            ],
+            "capacity": capacity,
+            "allocatable": dict(capacity),
+            "nodeInfo": {
+                "kubeletVersion": SERVER_VERSION["gitVersion"],
+                "kubeProxyVersion": SERVER_VERSION["gitVersion"],
+                "containerRuntimeVersion": "containerd://1.7.24",
+                "osImage": "Debian GNU/Linux 12 (bookworm)",
+                "kernelVersion": "6.1.0-28-amd64",
+                "operatingSystem": "linux",
+                "architecture": "amd64",
+                "machineID": f"{index:032x}",
+                "systemUUID": f"00000000-0000-0000-0000-{index:012x}",
+                "bootID": f"00000000-0000-0000-0000-{index + 100:012x}",
+            },
+        },
+    }
+
+
+def seed_nodes(store: ObjectStore, at: float) -> None:
+    for name, (zone, ip) in NODES.items():
+        store.create("Node", new_node(name, zone, ip, at), created_at=at)
+
+
+def seed_bare(store: ObjectStore, controller: ClusterController) -> None:
+    """An empty cluster: its nodes and the `default` namespace, as a fresh install has."""
+    now = time.time()
+    seed_nodes(store, now)
+    store.create("Namespace", new_namespace("default"), created_at=now)
+    controller.settle(now)
 
 
 def new_deployment(name: str, namespace: str, image: str, replicas: int = 2) -> dict[str, Any]:
@@ -72,6 +146,7 @@ def seed(store: ObjectStore, controller: ClusterController, now: float | None = 
     controller.events.enabled = False  # events of a month ago would have expired long since
     controller.pod_start_delay = 0.0  # seeded pods are long since Ready
     try:
+        seed_nodes(store, start - DAY)
         for offset, namespace in enumerate(NAMESPACES):
             store.create("Namespace", new_namespace(namespace), created_at=start - DAY + offset)
         for namespace in NAMESPACES:

@@ -49,6 +49,9 @@ class WatchEvent:
     kind: str
     namespace: str
     object: Obj
+    #: The object as it was before this event (None for ADDED): lets a list be served as of
+    #: an older resourceVersion, which paged lists need to stay consistent.
+    previous: Obj | None = None
 
 
 def _without_version(obj: Obj) -> Obj:
@@ -103,6 +106,48 @@ class ObjectStore:
                 if (namespace is None or ns == namespace) and (where is None or where(obj))
             ]
 
+    def peek(
+        self,
+        kind: str,
+        namespace: str | None = None,
+        where: Callable[[Obj], bool] | None = None,
+    ) -> list[Obj]:
+        """Like select, but the stored objects themselves: for readers that only count or
+        compare, while they hold the lock. Copying is most of a controller pass otherwise."""
+        with self.changed:
+            return [
+                obj
+                for (ns, _name), obj in sorted(self._objects.get(kind, {}).items())
+                if (namespace is None or ns == namespace) and (where is None or where(obj))
+            ]
+
+    def select_at(self, kind: str, version: int, namespace: str | None = None) -> list[Obj] | None:
+        """Objects of `kind` as they were at `version`; None once the log no longer reaches back.
+
+        Undoes the logged events newer than `version`, newest first, as a compacted etcd
+        would let a paged list do until compaction passes its revision.
+        """
+        with self.changed:
+            if version >= self._version:
+                return self.select(kind, namespace)
+            events = self.events_after(version)
+            if events is None:
+                return None
+            objects = dict(self._objects.get(kind, {}))
+            for event in reversed(events):
+                if event.kind != kind:
+                    continue
+                key = (event.namespace, event.object["metadata"]["name"])
+                if event.previous is None:
+                    objects.pop(key, None)
+                else:
+                    objects[key] = event.previous
+            return [
+                clone(obj)
+                for (ns, _name), obj in sorted(objects.items())
+                if namespace is None or ns == namespace
+            ]
+
     def count(self, kind: str, namespace: str) -> int:
         with self.changed:
             return sum(1 for ns, _name in self._objects.get(kind, {}) if ns == namespace)
@@ -131,7 +176,8 @@ class ObjectStore:
             # Controllers rewrite status every tick; only real changes may wake watchers.
             if _without_version(current) == _without_version(obj):
                 return clone(current)
-            self._commit(kind, key, clone(obj), "MODIFIED")
+            # `current` leaves the store here and is never changed again: the log may keep it.
+            self._commit(kind, key, clone(obj), "MODIFIED", previous=current)
             return clone(self._objects[kind][key])
 
     def delete(self, kind: str, namespace: str, name: str) -> Obj | None:
@@ -139,17 +185,20 @@ class ObjectStore:
             obj = self._objects.get(kind, {}).pop((namespace, name), None)
             if obj is None:
                 return None
+            previous = clone(obj)
             self._version += 1
             obj["metadata"]["resourceVersion"] = str(self._version)
-            self._log.append(WatchEvent(self._version, "DELETED", kind, namespace, obj))
+            self._log.append(WatchEvent(self._version, "DELETED", kind, namespace, obj, previous))
             self.changed.notify_all()
             return clone(obj)
 
-    def _commit(self, kind: str, key: tuple[str, str], obj: Obj, event: str) -> None:
+    def _commit(
+        self, kind: str, key: tuple[str, str], obj: Obj, event: str, previous: Obj | None = None
+    ) -> None:
         self._version += 1
         obj["metadata"]["resourceVersion"] = str(self._version)
         self._objects[kind][key] = obj
-        self._log.append(WatchEvent(self._version, event, kind, key[0], clone(obj)))
+        self._log.append(WatchEvent(self._version, event, kind, key[0], clone(obj), previous))
         self.changed.notify_all()
 
     # -- watching --------------------------------------------------------------------------

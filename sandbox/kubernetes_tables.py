@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .kubernetes_resources import DEPLOYMENTS, EVENTS, NAMESPACES, PODS, REPLICASETS, ResourceKind
+from .kubernetes_resources import ResourceKind
 from .kubernetes_selectors import selector_to_string
 from .kubernetes_store import parse_rfc3339
 
@@ -158,13 +158,158 @@ def _namespace_row(obj: Obj, now: float) -> list[Any]:
     ]
 
 
+def _join(values: list[str]) -> str:
+    return ",".join(values) if values else "<none>"
+
+
+def _service_row(obj: Obj, now: float) -> list[Any]:
+    spec = obj.get("spec", {})
+    ports = []
+    for port in spec.get("ports") or []:
+        text = f"{port.get('port')}"
+        if port.get("nodePort"):
+            text += f":{port['nodePort']}"
+        ports.append(f"{text}/{port.get('protocol', 'TCP')}")
+    ingress = (obj.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
+    external = [i.get("ip") or i.get("hostname", "") for i in ingress] + list(
+        spec.get("externalIPs") or []
+    )
+    if spec.get("type") == "ExternalName":
+        external = [spec.get("externalName", "")]
+    elif spec.get("type") == "LoadBalancer" and not external:
+        external = ["<pending>"]
+    selector = spec.get("selector") or {}
+    return [
+        obj["metadata"]["name"],
+        spec.get("type", "ClusterIP"),
+        spec.get("clusterIP") or "<none>",
+        _join(external),
+        _join(ports),
+        _age(obj["metadata"].get("creationTimestamp"), now),
+        ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>",
+    ]
+
+
+def _data_row(obj: Obj, now: float) -> list[Any]:
+    count = len(obj.get("data") or {}) + len(obj.get("binaryData") or {})
+    return [obj["metadata"]["name"], count, _age(obj["metadata"].get("creationTimestamp"), now)]
+
+
+def _secret_row(obj: Obj, now: float) -> list[Any]:
+    return [
+        obj["metadata"]["name"],
+        obj.get("type", "Opaque"),
+        len(obj.get("data") or {}),
+        _age(obj["metadata"].get("creationTimestamp"), now),
+    ]
+
+
+def _node_row(obj: Obj, now: float) -> list[Any]:
+    status = obj.get("status", {})
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+    state = "Ready" if ready and ready.get("status") == "True" else "NotReady"
+    if obj.get("spec", {}).get("unschedulable"):
+        state += ",SchedulingDisabled"
+    prefix = "node-role.kubernetes.io/"
+    roles = sorted(
+        k[len(prefix) :] for k in obj["metadata"].get("labels") or {} if k.startswith(prefix)
+    )
+    addresses = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
+    info = status.get("nodeInfo") or {}
+    return [
+        obj["metadata"]["name"],
+        state,
+        _join(roles),
+        _age(obj["metadata"].get("creationTimestamp"), now),
+        info.get("kubeletVersion", ""),
+        addresses.get("InternalIP", "<none>"),
+        addresses.get("ExternalIP", "<none>"),
+        info.get("osImage", "<unknown>"),
+        info.get("kernelVersion", "<unknown>"),
+        info.get("containerRuntimeVersion", "<unknown>"),
+    ]
+
+
+def _account_row(obj: Obj, now: float) -> list[Any]:
+    return [
+        obj["metadata"]["name"],
+        len(obj.get("secrets") or []),
+        _age(obj["metadata"].get("creationTimestamp"), now),
+    ]
+
+
+def _claim_row(obj: Obj, now: float) -> list[Any]:
+    spec, status = obj.get("spec", {}), obj.get("status", {})
+    modes = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX"}
+    modes["ReadWriteOncePod"] = "RWOP"
+    bound = status.get("phase") == "Bound"
+    return [
+        obj["metadata"]["name"],
+        status.get("phase", "Pending"),
+        spec.get("volumeName", ""),
+        (status.get("capacity") or {}).get("storage", "") if bound else "",
+        ",".join(modes.get(m, m) for m in status.get("accessModes") or []) if bound else "",
+        spec.get("storageClassName") or "<unset>",
+        spec.get("volumeAttributesClassName") or "<unset>",
+        _age(obj["metadata"].get("creationTimestamp"), now),
+        spec.get("volumeMode", "Filesystem"),
+    ]
+
+
+def _created_row(obj: Obj, _now: float) -> list[Any]:
+    return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
+
+
+def _binding_row(obj: Obj, now: float) -> list[Any]:
+    ref = obj.get("roleRef") or {}
+    subjects = obj.get("subjects") or []
+
+    def named(kind: str) -> str:
+        names = [
+            f"{s.get('namespace', '')}/{s['name']}" if kind == "ServiceAccount" else s["name"]
+            for s in subjects
+            if s.get("kind") == kind
+        ]
+        return ", ".join(names)
+
+    return [
+        obj["metadata"]["name"],
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        _age(obj["metadata"].get("creationTimestamp"), now),
+        named("User"),
+        named("Group"),
+        named("ServiceAccount"),
+    ]
+
+
+def _budget_row(obj: Obj, now: float) -> list[Any]:
+    spec, status = obj.get("spec", {}), obj.get("status", {})
+    return [
+        obj["metadata"]["name"],
+        str(spec["minAvailable"]) if "minAvailable" in spec else "N/A",
+        str(spec["maxUnavailable"]) if "maxUnavailable" in spec else "N/A",
+        status.get("disruptionsAllowed", 0),
+        _age(obj["metadata"].get("creationTimestamp"), now),
+    ]
+
+
+_BINDING_COLUMNS = [
+    _column("Name", fmt="name"),
+    _column("Role"),
+    _column("Age"),
+    _column("Users", priority=1),
+    _column("Groups", priority=1),
+    _column("ServiceAccounts", priority=1),
+]
+_CREATED_COLUMNS = [_column("Name", fmt="name"), _column("Created At", fmt="date")]
+
 _WORKLOAD_WIDE = [
     _column("Containers", priority=1),
     _column("Images", priority=1),
     _column("Selector", priority=1),
 ]
 _LAYOUTS: dict[str, tuple[list[Obj], Callable[[Obj, float], list[Any]]]] = {
-    DEPLOYMENTS.plural: (
+    "deployments": (
         [
             _column("Name", fmt="name"),
             _column("Ready"),
@@ -175,7 +320,7 @@ _LAYOUTS: dict[str, tuple[list[Obj], Callable[[Obj, float], list[Any]]]] = {
         ],
         _deployment_row,
     ),
-    REPLICASETS.plural: (
+    "replicasets": (
         [
             _column("Name", fmt="name"),
             _column("Desired", "integer"),
@@ -186,7 +331,7 @@ _LAYOUTS: dict[str, tuple[list[Obj], Callable[[Obj, float], list[Any]]]] = {
         ],
         _replica_set_row,
     ),
-    PODS.plural: (
+    "pods": (
         [
             _column("Name", fmt="name"),
             _column("Ready"),
@@ -200,7 +345,7 @@ _LAYOUTS: dict[str, tuple[list[Obj], Callable[[Obj, float], list[Any]]]] = {
         ],
         _pod_row,
     ),
-    EVENTS.plural: (
+    "events": (
         [
             _column("Last Seen"),
             _column("Type"),
@@ -215,9 +360,76 @@ _LAYOUTS: dict[str, tuple[list[Obj], Callable[[Obj, float], list[Any]]]] = {
         ],
         _event_row,
     ),
-    NAMESPACES.plural: (
+    "namespaces": (
         [_column("Name", fmt="name"), _column("Status"), _column("Age")],
         _namespace_row,
+    ),
+    "services": (
+        [
+            _column("Name", fmt="name"),
+            _column("Type"),
+            _column("Cluster-IP"),
+            _column("External-IP"),
+            _column("Port(s)"),
+            _column("Age"),
+            _column("Selector", priority=1),
+        ],
+        _service_row,
+    ),
+    "configmaps": (
+        [_column("Name", fmt="name"), _column("Data", "integer"), _column("Age")],
+        _data_row,
+    ),
+    "secrets": (
+        [_column("Name", fmt="name"), _column("Type"), _column("Data", "integer"), _column("Age")],
+        _secret_row,
+    ),
+    "nodes": (
+        [
+            _column("Name", fmt="name"),
+            _column("Status"),
+            _column("Roles"),
+            _column("Age"),
+            _column("Version"),
+            _column("Internal-IP", priority=1),
+            _column("External-IP", priority=1),
+            _column("OS-Image", priority=1),
+            _column("Kernel-Version", priority=1),
+            _column("Container-Runtime", priority=1),
+        ],
+        _node_row,
+    ),
+    "serviceaccounts": (
+        [_column("Name", fmt="name"), _column("Secrets", "integer"), _column("Age")],
+        _account_row,
+    ),
+    "persistentvolumeclaims": (
+        [
+            _column("Name", fmt="name"),
+            _column("Status"),
+            _column("Volume"),
+            _column("Capacity"),
+            _column("Access Modes"),
+            _column("StorageClass"),
+            _column("VolumeAttributesClass"),
+            _column("Age"),
+            _column("VolumeMode", priority=1),
+        ],
+        _claim_row,
+    ),
+    "roles": (_CREATED_COLUMNS, _created_row),
+    "clusterroles": (_CREATED_COLUMNS, _created_row),
+    "rolebindings": (_BINDING_COLUMNS, _binding_row),
+    "clusterrolebindings": (_BINDING_COLUMNS, _binding_row),
+    "poddisruptionbudgets": (
+        [
+            _column("Name", fmt="name"),
+            _column("Min Available"),
+            _column("Max Unavailable"),
+            _column("Allowed Disruptions", "integer"),
+            _column("Age"),
+        ],
+        _budget_row,
     ),
 }
 
@@ -243,7 +455,8 @@ def render_table(
     now: float | None = None,
 ) -> Obj:
     now = time.time() if now is None else now
-    columns, row_of = _LAYOUTS[res.plural]
+    # Kinds without a printer get the server's default table: name and creation time.
+    columns, row_of = _LAYOUTS.get(res.plural, (_CREATED_COLUMNS, _created_row))
     rows = []
     for obj in objects:
         row: Obj = {"cells": row_of(obj, now)}

@@ -7,14 +7,13 @@ or when the sandbox stops, and never holds the store lock while writing to the s
 from __future__ import annotations
 
 import json
-import select
-import socket
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from .kubernetes_resources import status_failure
+from . import kubernetes_chunks as chunks
+from .kubernetes_errors import status_failure
 from .kubernetes_store import ObjectStore
 
 Obj = dict[str, Any]
@@ -22,27 +21,8 @@ Obj = dict[str, Any]
 IDLE_CHECK = 0.5
 
 
-class _ClientGone(Exception):
-    pass
-
-
-def _client_gone(handler: BaseHTTPRequestHandler) -> bool:
-    connection = handler.connection
-    try:
-        readable, _, _ = select.select([connection], [], [], 0)
-        # A readable socket with nothing to read is a client that closed its end.
-        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        return True
-
-
 def _send(handler: BaseHTTPRequestHandler, event: Obj) -> None:
-    data = json.dumps(event).encode() + b"\n"
-    try:
-        handler.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-        handler.wfile.flush()
-    except OSError as exc:  # broken pipe, reset: the client went away
-        raise _ClientGone from exc
+    chunks.send(handler, json.dumps(event).encode() + b"\n")
 
 
 def stream_watch(
@@ -64,11 +44,7 @@ def stream_watch(
         else:
             initial = []
             cursor = int(resource_version or 0)
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Transfer-Encoding", "chunked")
-    handler.send_header("Cache-Control", "no-cache, private")
-    handler.end_headers()
+    chunks.start(handler, "application/json")
     deadline = time.monotonic() + timeout
     try:
         for obj in initial:
@@ -91,8 +67,8 @@ def stream_watch(
                     continue
                 if matches(event.object):
                     _send(handler, {"type": event.type, "object": render(event.object)})
-            if not events and _client_gone(handler):
+            if not events and chunks.client_gone(handler):
                 return
-        handler.wfile.write(b"0\r\n\r\n")
-    except (_ClientGone, OSError):
+        chunks.finish(handler)
+    except (chunks.ClientGone, OSError):
         return

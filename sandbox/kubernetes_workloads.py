@@ -81,31 +81,26 @@ def default_deployment(obj: dict[str, Any]) -> None:
     obj.setdefault("status", {})
 
 
-def validate_deployment(obj: dict[str, Any]) -> list[tuple[str, Any, str]]:
-    """Field errors as (field, value, detail); empty when the Deployment is acceptable."""
-    errors: list[tuple[str, Any, str]] = []
-    name = obj.get("metadata", {}).get("name")
-    if not valid_name(name):
-        errors.append(
-            (
-                "metadata.name",
-                name,
-                "a lowercase RFC 1123 subdomain must consist of "
-                "lower case alphanumeric characters, '-' or '.'",
-            )
-        )
-    spec = obj.get("spec")
-    if not isinstance(spec, dict):
-        return [*errors, ("spec", spec, "must be an object")]
-    replicas = spec.get("replicas")
-    if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
-        errors.append(("spec.replicas", replicas, "must be greater than or equal to 0"))
-    deadline = spec.get("progressDeadlineSeconds")
-    if not isinstance(deadline, int) or deadline <= 0:
-        errors.append(("spec.progressDeadlineSeconds", deadline, "must be greater than 0"))
-    history = spec.get("revisionHistoryLimit")
-    if not isinstance(history, int) or history < 0:
-        errors.append(("spec.revisionHistoryLimit", history, "must be greater than or equal to 0"))
+def default_replica_set(obj: dict[str, Any]) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    default_pod_template(spec.setdefault("template", {}))
+    obj.setdefault("status", {"replicas": 0})
+
+
+FieldErrors = list[tuple[str, Any, str]]
+
+
+def _validate_count(spec: dict[str, Any], field: str) -> FieldErrors:
+    value = spec.get(field)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return [(f"spec.{field}", value, "must be greater than or equal to 0")]
+    return []
+
+
+def _validate_template(spec: dict[str, Any], kind: str) -> FieldErrors:
+    """The pod template has containers, and the selector is not empty and selects it."""
+    errors: FieldErrors = []
     template = spec.get("template") or {}
     containers = (template.get("spec") or {}).get("containers")
     if not containers or not isinstance(containers, list):
@@ -125,7 +120,7 @@ def validate_deployment(obj: dict[str, Any]) -> list[tuple[str, Any, str]]:
     else:
         labels = (template.get("metadata") or {}).get("labels") or {}
         if matcher.empty:
-            errors.append(("spec.selector", selector, "empty selector is invalid for deployment"))
+            errors.append(("spec.selector", selector, f"empty selector is invalid for {kind}"))
         elif not matcher.matches(labels):
             errors.append(
                 (
@@ -135,6 +130,26 @@ def validate_deployment(obj: dict[str, Any]) -> list[tuple[str, Any, str]]:
                 )
             )
     return errors
+
+
+def validate_deployment(obj: dict[str, Any]) -> FieldErrors:
+    """Field errors as (field, value, detail); empty when the Deployment is acceptable."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return [("spec", spec, "Required value")]
+    errors = _validate_count(spec, "replicas")
+    deadline = spec.get("progressDeadlineSeconds")
+    if not isinstance(deadline, int) or deadline <= 0:
+        errors.append(("spec.progressDeadlineSeconds", deadline, "must be greater than 0"))
+    errors += _validate_count(spec, "revisionHistoryLimit")
+    return errors + _validate_template(spec, "deployment")
+
+
+def validate_replica_set(obj: dict[str, Any]) -> FieldErrors:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return [("spec", spec, "Required value")]
+    return _validate_count(spec, "replicas") + _validate_template(spec, "replicaset")
 
 
 def _pruned(value: Any) -> Any:

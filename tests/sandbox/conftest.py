@@ -52,15 +52,12 @@ def kubectl(kubeconfig: Path, tmp_path: Path) -> Kubectl:
     """Run the real kubectl; each run gets a fresh cache so the dispatcher asks /version anew."""
     runs = itertools.count()
 
-    def run(
-        *args: str, check: bool = True, timeout: float = 30
-    ) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cache = tmp_path / f"kube-cache-{next(runs)}"
         command = ["kubectl", "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), *args]
         env = {**os.environ, "KUBECONFIG": str(kubeconfig)}
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout, env=env, check=False
-        )
+        # No deadline of its own: pytest-timeout ends a run that hangs.
+        result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         if check and result.returncode != 0:
             raise AssertionError(
                 f"{' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
@@ -91,14 +88,16 @@ def core(api_client: kubernetes.client.ApiClient) -> kubernetes.client.CoreV1Api
     return kubernetes.client.CoreV1Api(api_client)
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
+def wait_until(check: Callable[[], Any], what: str = "condition") -> Any:
+    """Poll `check` until it returns something truthy, and return that.
+
+    No deadline of its own, so a slow machine is never a failure: pytest-timeout ends a wait
+    that never ends, and its traceback shows `what` was awaited.
+    """
     while True:
         value = check()
         if value:
             return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
 
 

@@ -11,6 +11,7 @@ from sandbox.kubernetes_patch import (
     patch_kind,
     strategic_merge,
 )
+from sandbox.kubernetes_schema import drop_fields, field_path, shape_of, unknown_fields
 from sandbox.kubernetes_selectors import (
     parse_field_selector,
     parse_label_selector,
@@ -160,3 +161,45 @@ def test_template_identity_ignores_empty_fields_and_the_hash() -> None:
 )
 def test_human_duration(seconds: float, text: str) -> None:
     assert human_duration(seconds) == text
+
+
+def test_strategic_merge_of_service_ports_matches_on_port() -> None:
+    service = {"spec": {"ports": [{"name": "http", "port": 80}, {"name": "grpc", "port": 90}]}}
+    patch = {
+        "spec": {
+            "$setElementOrder/ports": [{"port": 90}, {"port": 80}],
+            "ports": [{"port": 80, "targetPort": 8080}],
+        }
+    }
+    merged = strategic_merge(service, patch)
+    assert merged["spec"]["ports"] == [
+        {"name": "grpc", "port": 90},
+        {"name": "http", "port": 80, "targetPort": 8080},
+    ]
+    # A container's ports still merge on containerPort.
+    pod = {"spec": {"containers": [{"name": "a", "ports": [{"containerPort": 80}]}]}}
+    added = {"spec": {"containers": [{"name": "a", "ports": [{"containerPort": 81}]}]}}
+    ports = strategic_merge(pod, added)["spec"]["containers"][0]["ports"]
+    assert ports == [{"containerPort": 80}, {"containerPort": 81}]
+
+
+def test_unknown_fields_are_named_as_the_api_names_them() -> None:
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "x", "lables": {}},
+        "spec": {
+            "template": {"spec": {"containers": [{"name": "a"}, {"name": "b", "imagee": "x"}]}},
+            "replicaz": 1,
+        },
+        "status": {"anything": "goes"},
+    }
+    unknown = unknown_fields(deployment, shape_of("Deployment"))
+    assert [field_path(path) for path in unknown] == [
+        "metadata.lables",
+        "spec.template.spec.containers[1].imagee",
+        "spec.replicaz",
+    ]
+    drop_fields(deployment, unknown)
+    assert unknown_fields(deployment, shape_of("Deployment")) == []
+    assert deployment["spec"]["template"]["spec"]["containers"][1] == {"name": "b"}

@@ -1,6 +1,7 @@
 """The audit log: every command attempt, allowed or not, written as one `CommandRecord`.
 
-It must never hold a secret: texts pass through `redact` before they are stored.
+It must never hold a secret: texts pass through `redact` before they are stored, and so
+before they are hashed into the chain (`bot.audit_chain`), which every row joins.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from bot.audit_chain import append
 from bot.messages import Actor
 from bot.store import Store
 from bot.store.tables import CommandRecord
@@ -62,5 +64,4 @@ class Attempt:
             error=redact(error)[:4000] if error else None,
             pending_action_id=self.pending_action_id,
         )
-        with store.session() as session:
-            session.add(record)
+        append(store, record)

@@ -1,4 +1,4 @@
-"""The `kuber` command: parse, console, demo, sandbox, serve, migrate, check-config.
+"""The `kuber` command: parse, console, demo, sandbox, serve, migrate, audit, check-config.
 
 Each sub-command validates settings first, so a wrong variable or kuber.yaml stops it with
 one clear line on stderr and exit status 2, before anything connects anywhere.
@@ -70,6 +70,25 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(run=_run_migrate)
+
+    audit = sub.add_parser("audit", help="list the audit log, or verify its hash chain")
+    audit.add_argument(
+        "--since", default="24h", help="how far back: 30m, 24h, 7d, 2w (default 24h)"
+    )
+    audit.add_argument("--person", help="only this person (display name or platform user id)")
+    audit.add_argument("--app", help="only records whose target is this app")
+    output = audit.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print a JSON array")
+    output.add_argument("--csv", action="store_true", help="print CSV with a header row")
+    audit.set_defaults(run=_run_audit)
+    audit_sub = audit.add_subparsers(dest="audit_command")
+    verify = audit_sub.add_parser(
+        "verify", help="check the hash chain; exit 1 naming the first row that does not match"
+    )
+    verify.add_argument(
+        "--expect", metavar="HASH", help="a head printed by an earlier verify; it must remain"
+    )
+    verify.set_defaults(run=_run_audit_verify)
 
     check = sub.add_parser("check-config", help="validate the environment and kuber.yaml")
     check.set_defaults(run=_run_check)
@@ -200,6 +219,81 @@ def _run_migrate(_args: argparse.Namespace) -> int:
     upgrade(url)
     print(f"database at revision {current_revision(url)}")
     return 0
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    import csv
+    from datetime import UTC, datetime
+
+    from bot.audit_log import (
+        COLUMNS,
+        ROW_FIELDS,
+        as_row,
+        find_records,
+        parse_since,
+        target_names,
+    )
+    from bot.settings import load_settings
+    from bot.store import open_store
+
+    try:
+        since = datetime.now(UTC) - parse_since(args.since)
+    except ValueError as exc:
+        print(f"kuber audit: --since: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    settings = load_settings()
+    targets = None
+    if args.app:
+        app = settings.config.app(args.app)
+        targets = target_names(args.app, app.deployment_name if app else None)
+    store = open_store(settings.env.database_url)
+    try:
+        rows = [
+            as_row(r) for r in find_records(store, since=since, person=args.person, targets=targets)
+        ]
+    finally:
+        store.dispose()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=ROW_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = [tuple(c.upper() for c in COLUMNS)]
+        table += [tuple(_cell(row[c], c) for c in COLUMNS) for row in rows]
+        widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
+        for line in table:
+            print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
+    return 0
+
+
+def _cell(value: object, column: str) -> str:
+    if value is None:
+        return "-"
+    text = " ".join(str(value).split())
+    if column == "time":
+        return text[:19] + "Z"  # stored in UTC; seconds are enough to read by
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
+def _run_audit_verify(args: argparse.Namespace) -> int:
+    from bot.audit_chain import verify
+    from bot.settings import load_settings
+    from bot.store import open_store
+
+    settings = load_settings()
+    store = open_store(settings.env.database_url)
+    try:
+        check = verify(
+            store,
+            pruning_allowed=settings.config.retention.audit_days is not None,
+            expect=args.expect,
+        )
+    finally:
+        store.dispose()
+    print(check.summary())
+    return 0 if check.intact else 1
 
 
 def _run_check(_args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ class IntentName(StrEnum):
     ALERTS = "alerts"
     HELP = "help"
     SLO = "slo"
+    AUDIT = "audit"
     UNKNOWN = "unknown"
 
 

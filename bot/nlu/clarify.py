@@ -17,6 +17,7 @@ _REQUIRED: dict[IntentName, tuple[str, ...]] = {
     IntentName.LOGS: ("app",),
     IntentName.HISTORY: ("app",),
     IntentName.SLO: (),
+    IntentName.AUDIT: (),
     IntentName.CREATE_ISSUE: ("summary",),
     IntentName.TRANSITION: ("issue", "status"),
     IntentName.ASSIGN: ("issue", "assignee"),

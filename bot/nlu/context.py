@@ -69,6 +69,9 @@ def fill_from_previous(intent: Intent, previous: Intent | None, *, back: bool) -
             changes["namespace"] = previous.namespace
         if intent.cluster is None and previous.cluster is not None:
             changes["cluster"] = previous.cluster
+    if intent.name is IntentName.AUDIT and intent.app is None and previous.app and back:
+        # "who changed it?": the app talked about last.
+        changes.update(app=previous.app, app_known=previous.app_known)
     if intent.name is IntentName.SILENCE and intent.alert is None and previous.alert and back:
         changes["alert"] = previous.alert
     if (

@@ -107,6 +107,30 @@ TRANSITION = _any(
     r"돌려|돌리|전환",
 )
 
+# "Who scaled payment yesterday?" names a change without asking for one: a question about
+# the audit log, checked before every command so its verb never reads as a request.
+_PAST_CHANGES = (
+    "changed|scaled|restarted|deployed|redeployed|rolled\\s+(?:\\S+\\s+)?back|reverted|"
+    "touched|modified|updated|released|stopped|bounced|rebooted|built|approved|edited|shipped|"
+    "upgraded|downgraded|promoted|silenced|killed|broke|messed\\s+with|did"
+)
+AUDIT = _any(
+    _en(
+        "audit(?:s|ed|ing)?",
+        "audit[\\s-]*(?:logs?|trail)",
+        "who(?:'s|\\s+has|\\s+have|\\s+had)?\\s+(?:last\\s+|just\\s+|recently\\s+)?"
+        "(?:" + _PAST_CHANGES + ")",
+        "who(?:'s|\\s+is|\\s+was|\\s+has)?(?:\\s+been)?\\s+"
+        "(?:changing|scaling|restarting|deploying|touching|modifying|rolling\\s+back)",
+        "(?:did|has|have)\\s+(?:anyone|anybody|someone|somebody)\\s+(?:just\\s+|recently\\s+)?"
+        "(?:change|scale|restart|deploy|roll\\s+back|touch|modify|update|stop|"
+        + _PAST_CHANGES
+        + ")",
+    ),
+    r"감사\s*(?:로그|기록|이력|내역|추적)|변경\s*(?:이력|내역|기록|로그)|"
+    r"(?:누가|누군가)[^.?!]{0,40}?(?:했|었|았|였|꿨|댔|렸|켰|껐|뒀|놨|줬|웠)",
+)
+
 SILENCE = _any(
     _en(
         "silence",
@@ -499,6 +523,8 @@ def classify(
     """The intent `text` (lower case, numbers as digits) asks for, or None when nothing fits."""
     if create_issue_match(text, language):
         return IntentName.CREATE_ISSUE
+    if AUDIT.search(text):
+        return IntentName.AUDIT
     if has_issue:
         if ASSIGN.search(text):
             return IntentName.ASSIGN

@@ -37,6 +37,8 @@ sli error errors budget budgets burn rate help commands command usage sla uptime
 summary digest report post posting posted meeting issue issues ticket tickets bug bugs
 story stories task tasks jira assign move mark done progress todo review
 hours hour minutes minute min mins days day weeks week seconds second h m d s w
+audit audits audited auditing trail change changed changes changing modified touched edited
+reverted bounced rebooted approved recently anyone anybody someone somebody thing things stuff
 """
 
 NOT_APP_NAMES: frozenset[str] = frozenset(_ENGLISH.split())

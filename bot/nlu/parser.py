@@ -179,6 +179,14 @@ def _command(
             issue=issue.value if issue else None,
             assignee=slots.assignee(text.raw, issue),
         )
+    if name is IntentName.AUDIT:
+        app, _words = pick_app(text, catalog, _found_span(issue))
+        return Intent(
+            name,
+            language=language,
+            app=app.name if app else None,
+            app_known=app.known if app else True,
+        )
     if name is IntentName.SILENCE:
         found = slots.alert(text.raw)
         return Intent(

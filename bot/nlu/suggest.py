@@ -33,6 +33,7 @@ for _intent, _words in (
     (IntentName.ALERTS, "alerts firing 알림 경보"),
     (IntentName.HELP, "help commands 도움말 명령어"),
     (IntentName.SLO, "slo budget 버짓 에러버짓"),
+    (IntentName.AUDIT, "audit 감사로그"),
 ):
     for _word in _words.split():
         _KEYWORDS[_word] = _intent

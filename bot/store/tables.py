@@ -17,7 +17,12 @@ def utcnow() -> datetime:
 
 
 class CommandRecord(SQLModel, table=True):
-    """One attempt at a command, allowed or not: the audit trail and the stand-up's source."""
+    """One attempt at a command, allowed or not: the audit trail and the stand-up's source.
+
+    Rows form a hash chain (`bot.audit_chain`): write them only through `bot.audit_chain.append`,
+    which links each to the one before in the same transaction. A row added any other way has
+    no hash, and `kuber audit verify` reports it.
+    """
 
     __tablename__ = "command_record"
 
@@ -36,6 +41,11 @@ class CommandRecord(SQLModel, table=True):
     duration_ms: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text))
     pending_action_id: str | None = Field(default=None, max_length=64, index=True)
+    #: The `hash` of the row before in the chain (`GENESIS` for the first); unique, so two
+    #: writers can never both extend the same row, even one that bypassed the chain lock.
+    prev_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    #: SHA-256 (hex) of this row's canonical JSON, `prev_hash` included.
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class PendingAction(SQLModel, table=True):

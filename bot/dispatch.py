@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -133,7 +133,8 @@ class Dispatcher:
             return
         decision = may_request(ctx.role, intent.name, intent.mutating)
         if not decision.allowed:
-            say(_error_reply(ctx.language, decision.reason or "policy_refused", **decision.params))
+            reason = decision.reason or "policy_refused"
+            say(_refusal(ctx.language, reason, attempt.platform, ctx.actor, **decision.params))
             attempt.finish(self.store, "refused", error=decision.reason)
             return
         missing = missing_slots(intent)
@@ -143,7 +144,7 @@ class Dispatcher:
             return
         if intent.mutating and self._over_change_limit(ctx):
             limit = self.settings.config.policy.changes_per_minute
-            say(_error_reply(ctx.language, "policy_change_limit", limit=limit))
+            say(_refusal(ctx.language, "policy_change_limit", ctx.platform, ctx.actor, limit=limit))
             attempt.finish(self.store, "refused", error="change limit")
             return
         self._remember(ctx, intent)
@@ -254,14 +255,15 @@ class Dispatcher:
         if (click.platform, click.channel) != (pending.platform, pending.channel):
             # A plan is decided where it was shown, by those who saw it: a button value
             # replayed from another channel or platform decides nothing.
-            conversation.post(_error_reply(lang, "plan_other_channel"))
+            conversation.post(_refusal(lang, "plan_other_channel", click.platform, click.actor))
             attempt.finish(self.store, "refused", error="decided from another channel")
             return
         if pending.status != "pending":
             if pending.decided_by_event is not None and pending.decided_by_event == current_key():
                 return  # this very click, run again after a crash: its work goes on elsewhere
             who = pending.decided_by_name or "?"
-            conversation.post(_error_reply(lang, f"plan_already_{pending.status}", who=who))
+            already = f"plan_already_{pending.status}"
+            conversation.post(_refusal(lang, already, click.platform, click.actor, who=who))
             attempt.finish(self.store, "refused", error=f"already {pending.status}")
             return
         if pending.expires_at < datetime.now(UTC):
@@ -284,7 +286,9 @@ class Dispatcher:
         withdrawing = click.action == "cancel" and click.actor.id == pending.requested_by_id
         if not decision.allowed and not withdrawing:
             reason = decision.reason or "policy_refused"
-            conversation.post(_error_reply(lang, reason, **decision.params))
+            conversation.post(
+                _refusal(lang, reason, click.platform, click.actor, **decision.params)
+            )
             attempt.finish(self.store, "refused", error=decision.reason)
             return
         if click.action == "cancel":
@@ -302,7 +306,8 @@ class Dispatcher:
         if holder is not None and holder.action_id == pending.id:
             # A second click on a plan already being applied.
             who = holder.holder_name
-            conversation.post(_error_reply(lang, "plan_already_approved", who=who))
+            refusal = _refusal(lang, "plan_already_approved", click.platform, click.actor, who=who)
+            conversation.post(refusal)
             attempt.finish(self.store, "refused", error="already approved")
             return
         if holder is not None:
@@ -510,7 +515,14 @@ class Dispatcher:
                 .where(col(PendingAction.status).in_(allowed_from))
                 .values(**values)
             )
-            return bool(getattr(result, "rowcount", 0))
+            moved = bool(getattr(result, "rowcount", 0))
+            if moved and status in ("done", "failed"):
+                # The app is free the moment its change has ended, in the same transaction:
+                # nobody ever sees a finished plan still holding its target.
+                session.execute(
+                    delete(OperationLock).where(col(OperationLock.action_id) == action_id)
+                )
+            return moved
 
     def _lock(self, pending: PendingAction, actor: Actor) -> OperationLock | None:
         """Take the target's lock; return the current holder when someone else has it.
@@ -700,6 +712,15 @@ def intent_from_json(data: dict[str, Any]) -> Intent:
 
 def _title(pending: PendingAction) -> str:
     return str(pending.plan.get("title", pending.action))
+
+
+def _refusal(lang: Language, key: str, platform: str, actor: Actor, **params: object) -> Reply:
+    """A refusal, shown only to the person refused: the channel need not read who may not do
+    what (the console is one person's screen)."""
+    reply = _error_reply(lang, key, **params)
+    if platform == "console":
+        return reply
+    return replace(reply, ephemeral=True, audience=actor.id)
 
 
 def _error_reply(lang: Language, key: str, **params: object) -> Reply:

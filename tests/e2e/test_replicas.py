@@ -108,6 +108,16 @@ def bot_messages(slack: SlackSandbox, channel: str) -> list[dict[str, Any]]:
     return [m for m in slack.messages(channel) if m.get("bot_id") or m.get("user") == "U0KUBER"]
 
 
+def grant(admin_url: str, statement: str) -> None:
+    """Change a replica's rights as the database administrator would."""
+    admin = sa.create_engine(admin_url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(sa.text(statement))
+    finally:
+        admin.dispose()
+
+
 def has_approve_button(message: dict[str, Any]) -> bool:
     return any(
         str(element.get("action_id", "")).startswith("kuber_approve")
@@ -225,17 +235,13 @@ def test_a_leader_that_cannot_renew_its_lease_hands_over_and_nothing_is_doubled(
         role = f"kuber_{leader.name}_{tag}"
         both = lambda n: [(a, b)[n % 2], (b, a)[n % 2]]  # noqa: E731
         send_all(slack, both, 0, 8, answered)
-        admin = sa.create_engine(postgres_url)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'REVOKE UPDATE ON leader_lease FROM "{role}"'))
+        grant(postgres_url, f'REVOKE UPDATE ON leader_lease FROM "{role}"')
         # The leader keeps running and taking commands, but cannot renew: the other replica
         # takes the lease over once it runs out, while commands keep coming to both.
         send_all(slack, both, 8, 16, answered)
         eventually(other.leads, timeout=60)
         assert leader.readiness() is not None
         assert not leader.leads()
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'GRANT UPDATE ON leader_lease TO "{role}"'))
-        admin.dispose()
+        grant(postgres_url, f'GRANT UPDATE ON leader_lease TO "{role}"')
         send_all(slack, both, 16, COMMANDS_PER_CHANNEL, answered)
         assert_delivered_exactly_once(slack, postgres_url, answered)

@@ -5,6 +5,7 @@ the app."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,9 @@ def test_the_next_leader_finishes_a_rollout_whose_follower_stopped(
 ) -> None:
     env = kuber_env(tmp_path, slow_clusters, slack, postgres_url)
     store = open_store(postgres_url)
-    with replicas({"a": env, "b": env}, tmp_path) as running:
+    with ExitStack() as cleanup:
+        cleanup.callback(store.dispose)
+        running = cleanup.enter_context(replicas({"a": env, "b": env}, tmp_path))
         a, b = running["a"], running["b"]
         eventually(lambda: a.leads() or b.leads())
         leader, survivor = (a, b) if a.leads() else (b, a)
@@ -94,7 +97,6 @@ def test_the_next_leader_finishes_a_rollout_whose_follower_stopped(
             assert session.exec(select(OperationLock)).all() == []
         assert survivor.leads()
         assert "resuming a rollout another replica was following" in survivor.log.read_text()
-    store.dispose()
 
 
 def approve_button(message: dict[str, Any]) -> dict[str, Any]:

@@ -142,3 +142,25 @@ def test_help_in_the_console_is_an_ordinary_reply(chat: Chat) -> None:
     (reply,) = chat.say("help")
     assert reply["text"] == HELP_TITLE
     assert any(f["label"] == "Workloads (Kubernetes)" for f in reply["fields"])
+
+
+def test_a_refusal_is_shown_only_to_the_person_refused(
+    slack_served: tuple[KuberServer, str], slack: SlackSandbox
+) -> None:
+    kuber, url = slack_served
+    # carol is a viewer of the payments team: she may look, not change.
+    typed = slack.send_slash_command(url + "/slack/events", "scale payment to 5", user_id="U0CAROL")
+    assert typed.status_code == 200
+    refused = eventually(
+        lambda: next(
+            (
+                m
+                for m in slack.ephemeral_seen_by("U0CAROL")
+                if "needs the operator role" in m["text"]
+            ),
+            None,
+        )
+    )
+    assert refused["seen_by"] == ["U0CAROL"]
+    assert kuber.outbox.drain(timeout=10)
+    assert history(slack, "C0PAY") == []

@@ -61,6 +61,12 @@ class MattermostApi:
             ("GET", "/posts/{post_id}/thread", "get_thread", self._get_thread),
             ("GET", "/channels/{channel_id}", "get_channel", self._get_channel),
             ("GET", "/channels/{channel_id}/posts", "get_posts_for_channel", self._channel_posts),
+            (
+                "GET",
+                "/channels/{channel_id}/members/{member_id}",
+                "get_channel_member",
+                self._channel_member,
+            ),
             ("POST", "/channels/direct", "create_direct_channel", self._create_direct),
             (
                 "GET",
@@ -114,6 +120,33 @@ class MattermostApi:
         with self.lock:
             channel = self.team.channel(request.params["channel_id"], member=user_id)
             return Response(body=self.team.channel_object(channel))
+
+    def _channel_member(self, request: Request, user_id: str) -> Response:
+        """One membership, as `GET /channels/{id}/members/{user_id}` answers it: only a member
+        of the channel may ask, and a non-member is a 404."""
+        member_id = request.params["member_id"]
+        with self.lock:
+            channel = self.team.channel(request.params["channel_id"], member=user_id)
+            if member_id not in channel.members:
+                raise MattermostError(
+                    404,
+                    "app.channel.get_member.missing.app_error",
+                    "No channel member found for that user ID and channel ID.",
+                )
+            return Response(
+                body={
+                    "channel_id": channel.id,
+                    "user_id": member_id,
+                    "roles": "channel_user",
+                    "last_viewed_at": 0,
+                    "msg_count": 0,
+                    "mention_count": 0,
+                    "notify_props": {},
+                    "last_update_at": channel.create_at,
+                    "scheme_user": True,
+                    "scheme_admin": False,
+                }
+            )
 
     def _channel_by_name(self, request: Request, user_id: str) -> Response:
         team = request.params.get("team_id") or request.params.get("team_name")

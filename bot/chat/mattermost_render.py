@@ -71,6 +71,7 @@ def _action(
     secret: bytes,
     channel: str | None,
     thread: str | None,
+    post: str | None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {"action": button.action, "value": button.value}
     # Binding the channel (and thread) means a context copied to another channel is refused,
@@ -79,6 +80,10 @@ def _action(
         fields["channel"] = channel
     if thread:
         fields["thread"] = thread
+    # And the post: the outbox key of a new post (its id is not known before it exists) or
+    # the id of the post being edited. A context lifted onto another post is refused.
+    if post:
+        fields["post"] = post
     return {
         "id": action_id(button, index),
         "name": button.label,
@@ -95,6 +100,7 @@ def render_post(
     secret: bytes,
     channel: str | None = None,
     thread: str | None = None,
+    post: str | None = None,
 ) -> dict[str, Any]:
     """`message` and `props` of a post showing `reply` (images are the transport's job)."""
     message = message_markdown(reply)
@@ -121,7 +127,13 @@ def render_post(
         if reply.buttons:
             attachment["actions"] = [
                 _action(
-                    b, i, actions_url=actions_url, secret=secret, channel=channel, thread=thread
+                    b,
+                    i,
+                    actions_url=actions_url,
+                    secret=secret,
+                    channel=channel,
+                    thread=thread,
+                    post=post,
                 )
                 for i, b in enumerate(reply.buttons)
             ]

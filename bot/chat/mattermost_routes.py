@@ -20,8 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.chat.mattermost_render import has_hangul
+from bot.chat.mattermost_render import OUTBOX_KEY_PROP, has_hangul
 from bot.chat.mattermost_security import (
+    CLOCK_SKEW,
+    MAX_AGE,
     ContextRefused,
     verify_command_token,
     verify_context,
@@ -82,6 +84,45 @@ class UserNames:
         return name
 
 
+class ClickChecks:
+    """What the Mattermost server confirms about a click before Kuber believes it.
+
+    Mattermost sends a click server to server but signs nothing: `user_id` and `post_id` are
+    plain fields. So the post is read back (it must be Kuber's own, in the click's channel, and
+    the one the signed context was made for) and the user's membership of the channel asked.
+    """
+
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+        self._bot_id: str | None = None
+
+    def refusal(
+        self, fields: dict[str, Any], user_id: str, channel: str, post_id: str
+    ) -> str | None:
+        """None when the click holds up, else a reason safe to log and to answer."""
+        if not post_id:
+            return "no post"
+        try:
+            post = self.driver.posts.get_post(post_id)
+        except Exception:
+            return "post not found"
+        if post.get("user_id") != self.bot_id() or post.get("channel_id") != channel:
+            return "not Kuber's post in this channel"
+        props = post.get("props") or {}
+        if fields.get("post") not in (post_id, props.get(OUTBOX_KEY_PROP)):
+            return "the button belongs to another post"
+        try:
+            self.driver.channels.get_channel_member(channel, user_id)
+        except Exception:
+            return "not a member of the channel"
+        return None
+
+    def bot_id(self) -> str:
+        if self._bot_id is None:
+            self._bot_id = str(self.driver.users.get_user("me")["id"])
+        return self._bot_id
+
+
 def _env(settings: EnvSettings | Settings) -> EnvSettings:
     return settings.env if isinstance(settings, Settings) else settings
 
@@ -137,6 +178,13 @@ def mattermost_routes(
     command_token = env.mattermost_command_token.get_secret_value()
     action_secret = env.mattermost_action_secret.get_secret_value().encode("utf-8")
     user_names = UserNames(driver)
+    click_checks = ClickChecks(driver) if driver is not None else None
+    # A button lives as long as the plan it decides: a leaked context soon decides nothing.
+    max_age = (
+        settings.config.policy.approval_minutes * 60.0 + CLOCK_SKEW
+        if isinstance(settings, Settings)
+        else MAX_AGE
+    )
 
     async def command(request: Request) -> Response:
         body = await _read_body(request)
@@ -202,7 +250,7 @@ def mattermost_routes(
             log.warning("mattermost action refused", reason="not a JSON object")
             return _error(400, "the body is not a JSON object")
         try:
-            fields = verify_context(payload.get("context"), action_secret)
+            fields = verify_context(payload.get("context"), action_secret, max_age=max_age)
         except ContextRefused as exc:
             log.warning(
                 "mattermost action refused", reason=exc.reason, user_id=payload.get("user_id")
@@ -219,11 +267,21 @@ def mattermost_routes(
         if not isinstance(channel, str) or not channel:
             log.warning("mattermost action refused", reason="missing channel_id")
             return _error(400, "missing channel_id")
-        if fields.get("channel") not in (None, channel):
-            # A signed context replayed from another channel.
+        if fields.get("channel") != channel:
+            # A signed context replayed from another channel (or one that names none).
             log.warning("mattermost action refused", reason="channel mismatch")
             return _error(401, "context refused: channel mismatch")
-        post_id = payload.get("post_id") if isinstance(payload.get("post_id"), str) else ""
+        given_post = payload.get("post_id")
+        post_id = given_post if isinstance(given_post, str) else ""
+        if click_checks is not None:
+            # The body is unsigned: its user and post are believed only once the server
+            # confirms them (Kuber's own post, in this channel, clicked by a member of it).
+            refused = await run_in_threadpool(
+                click_checks.refusal, fields, user_id, channel, post_id
+            )
+            if refused is not None:
+                log.warning("mattermost action refused", reason=refused, user_id=user_id)
+                return _error(403, f"click refused: {refused}")
         thread = fields.get("thread") if isinstance(fields.get("thread"), str) else None
         given_name = payload.get("user_name")
 

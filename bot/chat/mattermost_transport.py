@@ -155,6 +155,7 @@ class MattermostTransport:
             secret=self._secret,
             channel=channel,
             thread=root or None,
+            post=key,
         )
         post["props"][OUTBOX_KEY_PROP] = key
         body: dict[str, Any] = {"channel_id": channel, "root_id": root, **post}
@@ -173,7 +174,12 @@ class MattermostTransport:
         # commands that edit send text and fields, and charts go in new posts.
         # The thread goes into the buttons' signed context: clicks answer in the same thread.
         post = render_post(
-            reply, actions_url=self.actions_url, secret=self._secret, channel=channel, thread=thread
+            reply,
+            actions_url=self.actions_url,
+            secret=self._secret,
+            channel=channel,
+            thread=thread,
+            post=message_id,
         )
         key = self._remembered(message_id)
         if key is not None:

@@ -192,6 +192,54 @@ def test_clicks_with_bad_contexts_are_401_and_run_nothing(
     assert replicas(clusters["sandbox"], "payment") == 2
 
 
+def test_a_click_is_believed_only_as_the_server_confirms_it(
+    client: httpx.Client,
+    kuber: Kuber,
+    mattermost: MattermostSandbox,
+    clusters: dict[str, KubernetesSandbox],
+) -> None:
+    """The click body is unsigned: a valid context with a forged `user_id` of someone outside
+    the channel, or lifted onto a post it was not made for, is refused and runs nothing."""
+    post_id = plan_in_channel(client, kuber, mattermost)
+    (plan,) = mattermost.posts("ch-payments")
+    approve = plan["props"]["attachments"][0]["actions"][0]["integration"]["context"]
+    with mattermost.lock:  # eve has an account, but is not in the payments channel
+        mattermost.team.add_user("u-eve", "eve", "Eve", "", "UTC")
+        mattermost.team.channels["ch-payments"].members.discard("u-eve")
+    someone_elses = mattermost.user_posts("ch-payments", "u-bob", "a message of bob's")["id"]
+    work_before = len(kuber.worker.futures)
+    cases = {
+        "not a member of the channel": ("u-eve", post_id),
+        "not Kuber's post in this channel": ("u-alice", someone_elses),
+        "post not found": ("u-alice", "no-such-post-id-000000000"),
+    }
+    for reason, (user_id, post) in cases.items():
+        payload = {"user_id": user_id, "channel_id": "ch-payments", "post_id": post}
+        response = client.post("/mattermost/actions", json={**payload, "context": approve})
+        assert response.status_code == 403, reason
+        assert response.json() == {"error": f"click refused: {reason}"}
+    # A context made for one of Kuber's posts, replayed on another of Kuber's posts.
+    client.post(
+        "/mattermost/command",
+        content=command_form(mattermost, text="scale cart to 3"),
+        headers=FORM,
+    )
+    kuber.worker.drain()
+    other_plan = next(p for p in bot_posts(mattermost, "ch-payments") if p["id"] != post_id)
+    payload = {"user_id": "u-alice", "channel_id": "ch-payments", "post_id": other_plan["id"]}
+    lifted = client.post("/mattermost/actions", json={**payload, "context": approve})
+    assert lifted.json() == {"error": "click refused: the button belongs to another post"}
+    assert len(kuber.worker.futures) == work_before + 1  # only the second command ran
+    assert replicas(clusters["sandbox"], "payment") == 2
+    # The same click from alice, a member, on the post it was made for, is taken.
+    payload = {"user_id": "u-alice", "channel_id": "ch-payments", "post_id": post_id}
+    assert (
+        client.post("/mattermost/actions", json={**payload, "context": approve}).status_code == 200
+    )
+    kuber.worker.drain()
+    assert replicas(clusters["sandbox"], "payment") == 3
+
+
 # -- the whole flow over HTTP ------------------------------------------------------------------
 def test_a_slash_command_is_acknowledged_at_once_and_approve_scales(
     kuber: Kuber,

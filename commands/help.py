@@ -1,7 +1,7 @@
 """`help` / `도움말`: what this person may ask Kuber, grouped, in the language they asked in.
 
 Only registered commands are listed, so help never promises something this Kuber cannot do,
-and a viewer is not shown commands that change things. It is shown to the asker alone: what
+and only those the person's role may ask for. It is shown to the asker alone: what
 one person may do is theirs to know, and a channel need not scroll past it.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.context import CommandContext
 from bot.intents import MUTATING, IntentName
 from bot.messages import Field, Reply
+from bot.policy import may_request
 from bot.registry import GROUPS, command, load_commands
 
 #: The platform name of `kuber console` (and `kuber demo`).
@@ -31,7 +32,11 @@ def show_help(ctx: CommandContext) -> Reply:
     for group in GROUPS:
         lines = []
         for spec in registry.specs():
-            if spec.group != group or (spec.intent in MUTATING and not may_change):
+            if spec.group != group:
+                continue
+            # Listed only when this person's role may ask for it (an operator is not shown
+            # deploy and rollback, a viewer no change at all).
+            if not may_request(ctx.role, spec.intent, spec.intent in MUTATING).allowed:
                 continue
             examples = spec.examples.get(ctx.language) or spec.examples["en"]
             example = f" — `{examples[0]}`" if examples else ""

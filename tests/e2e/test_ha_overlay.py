@@ -12,7 +12,6 @@ import itertools
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import yaml
 
 from sandbox.kubeconfig import write_kubeconfig
 from sandbox.kubernetes import KubernetesSandbox
+from tests.sandboxes import eventually
 
 Obj = dict[str, Any]
 Kubectl = Callable[..., subprocess.CompletedProcess[str]]
@@ -136,13 +136,6 @@ def namespaces(core: kubernetes.client.CoreV1Api) -> set[str]:
     return {n.metadata.name for n in core.list_namespace().items}
 
 
-def wait_for(check: Callable[[], Any]) -> Any:
-    """Poll until `check` is truthy; pytest-timeout ends a wait that never ends."""
-    while not (value := check()):
-        time.sleep(0.05)
-    return value
-
-
 @pytest.mark.parametrize("overlay", OVERLAY_NAMES)
 def test_every_overlay_renders(overlay: str) -> None:
     objs = render(OVERLAYS / overlay)
@@ -185,7 +178,7 @@ def test_the_ha_overlay_rolls_out_restarts_and_rolls_out_again(
             pods if len(pods) == replicas and not {p.metadata.name for p in pods} & before else []
         )
 
-    pods = wait_for(replaced)
+    pods = eventually(replaced, timeout=120)
     assert all(p.status.container_statuses[0].ready for p in pods)
     assert all("kubectl.kubernetes.io/restartedAt" in p.metadata.annotations for p in pods)
     summary = next(d for d in cluster.state()["deployments"] if d["name"] == name)
@@ -222,7 +215,7 @@ def test_the_ha_pods_wait_for_their_secret(
         }
         return {message for reason, message in reasons if reason == "CreateContainerConfigError"}
 
-    held = wait_for(waiting)
+    held = eventually(waiting, timeout=120)
     assert held <= {f'secret "{secret}" not found' for secret in secrets_read(deployment)}
     secrets = tmp_path / "secrets.yaml"
     secrets.write_text(yaml.safe_dump_all([o for o in first if o["kind"] == "Secret"]))

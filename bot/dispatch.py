@@ -42,6 +42,7 @@ from bot.store import Store
 from bot.store.clock import database_now
 from bot.store.tables import ChannelContext, CommandRecord, OperationLock, PendingAction
 from bot.work_scope import current_key
+from integrations.kubernetes_identity import acting_as
 
 log = get_logger(__name__)
 
@@ -149,7 +150,9 @@ class Dispatcher:
             return
         self._remember(ctx, intent)
         try:
-            result = spec.call(ctx, intent.slots())
+            # The cluster's own RBAC judges the person too (kuber.yaml `kubernetes:`).
+            with acting_as(ctx.member.kubernetes if ctx.member else None):
+                result = spec.call(ctx, intent.slots())
         except KuberError as exc:
             say(self._error(ctx, exc, intent, text))
             attempt.finish(self.store, _decision_for(exc), error=str(exc))
@@ -377,7 +380,9 @@ class Dispatcher:
         plan, its message and the audit log. `Interrupted` passes through untouched."""
         conversation, ref, lang = ctx.conversation, ctx.message_ref, ctx.language
         try:
-            reply = run.call(ctx, params)
+            # As the person who decided the plan, also when resumed by another replica.
+            with acting_as(ctx.member.kubernetes if ctx.member else None):
+                reply = run.call(ctx, params)
         except KuberError as exc:
             self._set_status(pending.id, "failed", ctx.actor)
             _edit_or_post(conversation, ref, self._error(ctx, exc, None))

@@ -83,6 +83,42 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _kubernetes_name(value: str) -> str:
+    """A Kubernetes user or group name travels as a header value: one line, no control
+    characters, and no surrounding spaces (a header would silently lose them)."""
+    if not value or value != value.strip() or re.search(r"[\x00-\x1f\x7f]", value):
+        raise ValueError(
+            f"{value!r} is not a usable Kubernetes name (one line, no spaces around it)"
+        )
+    if len(value) > 1024:
+        raise ValueError("longer than 1024 characters")
+    return value
+
+
+KubernetesName = Annotated[str, AfterValidator(_kubernetes_name)]
+
+
+class KubernetesIdentity(_Strict):
+    """Whom Kuber acts as in the clusters for this person (`Impersonate-User`/`-Group`), so
+    the cluster's own RBAC applies too. Kuber's account needs `impersonate` on them."""
+
+    user: KubernetesName | None = None
+    groups: list[KubernetesName] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _user_given(self) -> KubernetesIdentity:
+        if self.user is None:
+            # The API server impersonates groups only together with a user.
+            raise ValueError(
+                "user: required (the API server impersonates groups only for a user)"
+                if self.groups
+                else "user: required, or leave out `kubernetes:`"
+            )
+        if len(set(self.groups)) != len(self.groups):
+            raise ValueError("groups: a group is named twice")
+        return self
+
+
 class Member(_Strict):
     name: str
     #: The Slack user id (U… or W…), not the display name.
@@ -91,6 +127,8 @@ class Member(_Strict):
     mattermost: str | None = Field(default=None, pattern=r"^[a-z0-9-]{3,26}$")
     jira: str | None = None
     role: Role = "deployer"
+    #: Optional: the Kubernetes user (and groups) Kuber impersonates for this person.
+    kubernetes: KubernetesIdentity | None = None
 
 
 class ChatChannels(_Strict):

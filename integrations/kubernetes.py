@@ -27,6 +27,7 @@ from integrations.kubernetes_api import (
 )
 from integrations.kubernetes_errors import (
     AppNotFound,
+    ClusterRefused,
     Conflict,
     Forbidden,
     InvalidInput,
@@ -81,6 +82,7 @@ from integrations.kubernetes_rollout import (
 
 __all__ = [
     "AppNotFound",
+    "ClusterRefused",
     "Condition",
     "Conflict",
     "DeploymentRef",

@@ -19,9 +19,11 @@ from kubernetes import config as kube_config
 from kubernetes.client import ApiClient, AppsV1Api, Configuration, CoreV1Api
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config import ConfigException
+from urllib3 import HTTPHeaderDict
 
 from bot.errors import ConfigError
 from integrations.kubernetes_errors import ObjectNotFound, Target, Unavailable, api_error, call
+from integrations.kubernetes_identity import impersonation_headers
 from integrations.kubernetes_models import Json
 
 # kubernetes.config is not annotated; typed names keep the calls below checked.
@@ -41,6 +43,32 @@ class WatchExpired(Exception):
     """The watch's resourceVersion is too old (410 Gone): list again, then watch."""
 
 
+class _ActingApiClient(ApiClient):
+    """An ApiClient whose every request carries the impersonation of the person Kuber acts for
+    (`kubernetes_identity.acting_as`), so the cluster's own RBAC judges that person too.
+
+    The generated methods pass headers as a dict, which cannot repeat `Impersonate-Group`;
+    urllib3's HTTPHeaderDict can, and sends each value as a header of its own.
+    """
+
+    def call_api(
+        self,
+        method: str,
+        url: str,
+        header_params: Mapping[str, str] | None = None,
+        body: Any = None,
+        post_params: Any = None,
+        _request_timeout: Any = None,
+    ) -> Any:
+        acting = impersonation_headers()
+        if acting:
+            headers = HTTPHeaderDict(dict(header_params or {}))
+            for name, value in acting:
+                headers.add(name, value)
+            header_params = headers
+        return super().call_api(method, url, header_params, body, post_params, _request_timeout)
+
+
 class ClusterApi:
     """The calls Kuber makes to one cluster, each with a timeout and mapped errors."""
 
@@ -51,7 +79,7 @@ class ClusterApi:
         self.name = name
         self.account = account  # who the cluster sees: named in "forbidden" messages
         self.timeout = timeout
-        self._client = ApiClient(configuration=configuration)
+        self._client = _ActingApiClient(configuration=configuration)
         self._apps = AppsV1Api(self._client)
         self._core = CoreV1Api(self._client)
         # Models -> the API's own JSON shape (camelCase), the one form the rest of Kuber reads.

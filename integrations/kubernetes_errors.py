@@ -18,7 +18,8 @@ from kubernetes.client.exceptions import ApiException
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential, wait_random
 
-from bot.errors import PermanentError, TemporaryError, UserError
+from bot.errors import NotAllowed, PermanentError, TemporaryError, UserError
+from integrations.kubernetes_identity import Identity, current_identity
 
 T = TypeVar("T")
 
@@ -55,7 +56,13 @@ class Rejected(UserError):
 
 
 class Forbidden(PermanentError):
-    """Kuber's account lacks an RBAC permission (403): someone must grant it."""
+    """Kuber's account lacks an RBAC permission (403), to act or to impersonate: someone
+    must grant it."""
+
+
+class ClusterRefused(NotAllowed):
+    """The cluster's own RBAC refused the person Kuber acts for (403 under impersonation):
+    not Kuber's missing permission but theirs; `message` is the cluster's own sentence."""
 
 
 class Unauthorized(PermanentError):
@@ -191,6 +198,8 @@ def api_error(exc: ApiException, target: Target, account: str) -> Exception:
     status = int(exc.status or 0)
     message = _status_message(exc)
     where = {"cluster": target.cluster, "namespace": target.namespace or "*"}
+    if status == 403 and (acting := current_identity()) is not None:
+        return _refused_as(acting, message, target, account)
     if status == 403:
         # The API names the identity it saw; that is more precise than the kubeconfig's user.
         found = _USER_IN_MESSAGE.search(message)
@@ -220,6 +229,29 @@ def api_error(exc: ApiException, target: Target, account: str) -> Exception:
         # The client reports TLS failures as status 0: a certificate problem, not an outage.
         return PermanentError("k8s_tls", cluster=target.cluster, detail=message.splitlines()[-1])
     return PermanentError("k8s_api_error", cluster=target.cluster, status=status, detail=message)
+
+
+def _refused_as(identity: Identity, message: str, target: Target, account: str) -> Exception:
+    """A 403 while acting as a person: the person's refusal, or Kuber's own account not being
+    allowed to impersonate (`cannot impersonate resource "users"`), which someone must grant."""
+    found = _USER_IN_MESSAGE.search(message)
+    if " cannot impersonate " in message:
+        return Forbidden(
+            "k8s_impersonation_forbidden",
+            account=found.group(1) if found else account,
+            who=identity.user,
+            cluster=target.cluster,
+            message=message,
+        )
+    return ClusterRefused(
+        "k8s_cluster_refused",
+        who=found.group(1) if found else identity.user,
+        cluster=target.cluster,
+        message=message,
+        verb=target.verb,
+        resource=target.resource,
+        namespace=target.namespace or "*",
+    )
 
 
 def connection_error(exc: Exception, target: Target) -> Unavailable:

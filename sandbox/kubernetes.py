@@ -13,7 +13,7 @@ import copy
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from .kubernetes_errors import (
     status_failure,
     unsupported_media,
 )
+from .kubernetes_impersonation import Refusal, impersonation_headers, impersonation_of
 from .kubernetes_logs import stream_log
 from .kubernetes_openapi import group_version_document, group_version_of, index
 from .kubernetes_patch import PatchError, apply_patch, patch_kind
@@ -139,10 +140,14 @@ class KubernetesSandbox(SandboxServer):
         cluster_name: str = "sandbox",
         user: str = "kuber",
         history: int = 50_000,
+        refusals: Iterable[Refusal] = (),
     ) -> None:
         super().__init__(host, port)
         self.cluster_name = cluster_name
-        self.user = user  # whom RBAC-shaped faults name; the sandbox itself checks nobody
+        # Whom RBAC-shaped faults name, and whom a request not impersonating anyone is from.
+        self.user = user
+        #: What RBAC does not allow whom: the only authorization the sandbox does.
+        self.refusals: list[Refusal] = list(refusals)
         # `history`: how many changes back watches and paged lists reach (etcd's compaction).
         self.store = ObjectStore(seed=cluster_name, history=history)
         self.controller = ClusterController(self.store, pod_start_delay=pod_start_delay, tick=tick)
@@ -184,6 +189,8 @@ class KubernetesSandbox(SandboxServer):
         route("GET", "/openapi/v3", lambda _r: Response(body=index(GROUP_VERSIONS)))
         route("GET", "/openapi/v3/api/v1", self._openapi)
         route("GET", "/openapi/v3/apis/{group}/{version}", self._openapi)
+        route("POST", "/_sandbox/refusals", self._add_refusal)
+        route("DELETE", "/_sandbox/refusals", self._clear_refusals)
         for res in RESOURCES:
             self._add_resource(res)
 
@@ -342,8 +349,84 @@ class KubernetesSandbox(SandboxServer):
 
         return handle
 
+    # -- who may: impersonation and refusals -----------------------------------------------
+    def refuse(
+        self,
+        *,
+        user: str | None = None,
+        group: str | None = None,
+        verbs: Iterable[str] | None = None,
+        resources: Iterable[str] | None = None,
+        namespace: str | None = None,
+    ) -> Refusal:
+        """Answer 403, as RBAC would, to `user` (or anyone acting in `group`) for `verbs` on
+        `resources` in `namespace` (None: all); also `POST /_sandbox/refusals`."""
+        refusal = Refusal(
+            user=user,
+            group=group,
+            verbs=tuple(verbs) if verbs is not None else None,
+            resources=tuple(resources) if resources is not None else None,
+            namespace=namespace,
+        )
+        with self.lock:
+            self.refusals.append(refusal)
+        return refusal
+
+    def clear_refusals(self) -> None:
+        with self.lock:
+            self.refusals.clear()
+
+    def _add_refusal(self, request: Request) -> Response:
+        try:
+            spec = request.json()
+            if not isinstance(spec, dict):
+                raise ValueError("a refusal is a JSON object")
+            refusal = Refusal.from_json(spec)
+        except ValueError as exc:
+            return Response(400, {"error": f"bad refusal: {exc}"})
+        with self.lock:
+            self.refusals.append(refusal)
+        return Response(201, {"ok": True, "refusal": refusal.describe()})
+
+    def _clear_refusals(self, _request: Request) -> Response:
+        self.clear_refusals()
+        return Response(200, {"ok": True})
+
+    def _authorize(self, request: Request) -> Response | None:
+        """The API server's answer when the request may not go on, else None."""
+        try:
+            acting = impersonation_of(request)
+        except ApiError as exc:
+            return Response(exc.code, exc.status())
+        call = parse_call(request)
+        if call is None:
+            return None  # discovery, OpenAPI and /version: every authenticated user may read
+        user, groups = (acting.user, acting.groups) if acting else (self.user, ())
+        with self.lock:
+            refused = any(
+                r.applies(user, groups, call.verb, call.full_resource, call.namespace)
+                for r in self.refusals
+            )
+        if not refused:
+            return None
+        body = forbidden(
+            BY_PLURAL.get(call.resource),
+            verb=call.verb,
+            user=user,
+            resource=call.full_resource,
+            group=call.group,
+            namespace=call.namespace,
+            name=call.name,
+        )
+        return Response(403, body)
+
     # -- faults and the journal ------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
+        if not request.path.startswith("/_sandbox/"):
+            # Authorization comes before the handler, and before any injected fault.
+            refused = self._authorize(request)
+            if refused is not None:
+                return refused
         # fault_body only gets a status code; it finds the request it answers here.
         self._local.request = request
         try:
@@ -403,12 +486,17 @@ class KubernetesSandbox(SandboxServer):
                 entry["patch_type"] = patch_kind(request.headers.get("content-type"))
             except PatchError:
                 entry["patch_type"] = request.headers.get("content-type")
+        acting = impersonation_headers(request)
+        if acting is not None:
+            entry["impersonate"] = acting
         entry.update(super().describe_call(request))
         return entry
 
     # -- state for tests -------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        return cluster_state(self.store, self.cluster_name)
+        with self.lock:
+            refusals = [r.describe() for r in self.refusals]
+        return {**cluster_state(self.store, self.cluster_name), "refusals": refusals}
 
     # -- conveniences for tests and the demo -----------------------------------------------
     def deployment(self, name: str, namespace: str = "default") -> Obj | None:

@@ -158,4 +158,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{where}의 {app} 배포 이력 (리비전 {count}개):",
     },
     "wl_history_current": {"en": "* = running now", "ko": "* = 현재 실행 중"},
+    # Acting as the person in the cluster (kuber.yaml `kubernetes:`): a refusal is the
+    # cluster's, in its own words, and not a permission Kuber's account lacks.
+    "k8s_cluster_refused": {
+        "en": "The cluster {cluster} refused {who}: {message}",
+        "ko": "{cluster} 클러스터가 {who}의 요청을 거절했어요: {message}",
+    },
+    "k8s_impersonation_forbidden": {
+        "en": "Kuber's account ({account}) may not act as {who} on {cluster}; grant it "
+        "`impersonate` on users and groups in a ClusterRole. The cluster said: {message}",
+        "ko": "Kuber 계정({account})이 {cluster} 클러스터에서 {who}(으)로 행동할 권한이 없어요. "
+        "ClusterRole에 users, groups의 `impersonate` 권한을 추가해 주세요. 클러스터의 답: {message}",
+    },
 }

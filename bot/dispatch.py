@@ -26,7 +26,7 @@ from bot.apps import AppDirectory
 from bot.audit import Attempt
 from bot.context import CommandContext
 from bot.conversation import Conversation
-from bot.errors import Interrupted, KuberError, TemporaryError, UserError
+from bot.errors import Interrupted, KuberError, NotAllowed, TemporaryError, UserError
 from bot.freeze import active_freeze
 from bot.i18n import translate
 from bot.intents import Intent, IntentName, Language
@@ -386,7 +386,8 @@ class Dispatcher:
         except KuberError as exc:
             self._set_status(pending.id, "failed", ctx.actor)
             _edit_or_post(conversation, ref, self._error(ctx, exc, None))
-            attempt.finish(self.store, "failed", error=str(exc))
+            refused = isinstance(exc, NotAllowed)
+            attempt.finish(self.store, "refused" if refused else "failed", error=str(exc))
             return
         except Exception as exc:
             if isinstance(exc, Interrupted):
@@ -733,6 +734,10 @@ def _error_reply(lang: Language, key: str, **params: object) -> Reply:
 
 
 def _decision_for(exc: KuberError) -> str:
+    """The audit log's word for how a command ended in `exc`: a refusal (by policy, or by the
+    cluster's own RBAC for the person) reads as one, not as a mistake or a fault."""
+    if isinstance(exc, NotAllowed):
+        return "refused"
     return "invalid" if isinstance(exc, UserError) else "failed"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlmodel import col, select
 
 from bot.chat.console import ConsoleConversation
 from bot.dispatch import ActionClick
@@ -20,9 +20,10 @@ from bot.errors import ConfigError
 from bot.messages import Actor, Incoming
 from bot.runtime import build_runtime
 from bot.settings import load_config_file
+from bot.store.tables import CommandRecord
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.launcher import CLUSTERS, kuber_yaml
-from tests.sandboxes import sandbox_env
+from tests.sandboxes import eventually, sandbox_env
 from tests.scenarios.conftest import deployment
 
 ALICE = Actor("U0ALICE", "alice")  # the team's admin
@@ -125,6 +126,10 @@ def test_a_change_the_cluster_refuses_is_explained_as_the_clusters_refusal(
     assert "Kuber's account" not in failed["text"]
     assert failed["edit"]  # the plan's own message says how it ended
     assert deployment(sandbox, "cart")["spec"]["replicas"] == 2
+    with runtime.store.session() as session:  # the audit log calls it what it was
+        record = session.exec(select(CommandRecord).order_by(col(CommandRecord.id).desc())).first()
+    assert record is not None
+    assert (record.decision, record.intent) == ("refused", "scale")
     # The plan is finished, and the app is free for the next change.
     runtime.dispatcher.handle_message(Incoming("slack", "C0PAY", ALICE, "scale cart to 4"), chat)
     click = ActionClick("slack", "C0PAY", ALICE, "approve", approve_value(chat.replies))
@@ -189,9 +194,9 @@ def test_a_rollout_resumed_by_another_replica_is_followed_as_the_person_who_appr
     # The change was approved, so made, as alice: the person who decided the plan.
     assert [c.get("impersonate") for c in applied] == [AS_ALICE] * len(applied)
 
-    time.sleep(0.05)  # the handed-back claim is in the past for the next replica's clock
     second = build_runtime(env)
-    resumed = second.dispatcher.claim_abandoned_plans()
+    # Taken as soon as the handed-back claim is in the past by the database's clock.
+    resumed = eventually(second.dispatcher.claim_abandoned_plans)
     assert [p.decided_by_id for p in resumed] == [ALICE.id]
     before = len(calls(sandbox))
     later = ConsoleConversation(io.StringIO(), as_json=True)

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -29,6 +28,7 @@ from bot.messages import Actor
 from bot.store import Store, open_store
 from bot.store.migrate import upgrade
 from bot.store.tables import CommandRecord
+from tests.processes import run_together
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBER = Path(sys.executable).with_name("kuber")
@@ -197,31 +197,15 @@ def test_writers_in_threads_with_their_own_stores_never_fork_the_chain(database_
 
 def test_writer_processes_never_fork_the_chain(database_url: str, tmp_path: Path) -> None:
     upgrade(database_url)
-    go = tmp_path / "go"
-    ready = [tmp_path / f"ready-{number}" for number in range(2)]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(flag), str(go), database_url, f"p{n}", str(WRITES)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        for n, flag in enumerate(ready)
-    ]
-    try:
-        while not all(flag.exists() for flag in ready):
-            exited = [p for p in processes if p.poll() is not None]
-            assert not exited, exited[0].communicate()[1]
-            time.sleep(0.02)
-        go.touch()
-        errors = [p.communicate()[1] for p in processes]
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    assert [p.returncode for p in processes] == [0, 0], errors
+    finished = run_together(
+        2,
+        lambda n, flag, go: [
+            *(sys.executable, "-c", WRITER, str(flag), str(go)),
+            *(database_url, f"p{n}", str(WRITES)),
+        ],
+        tmp_path,
+    )
+    assert [code for code, _ in finished] == [0, 0], [err for _, err in finished]
     result = kuber(database_url, "audit", "verify")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(f"audit log intact: {2 * WRITES} rows")

@@ -43,7 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("text", nargs="*", help="the command text")
     parse.add_argument("--json", action="store_true", help="print JSON (the default)")
     parse.add_argument("--apps", help="comma-separated known apps (replaces kuber.yaml's)")
-    parse.add_argument("--batch", action="store_true", help="read JSON lines from stdin")
+    parse.add_argument(
+        "--clusters", help="comma-separated cluster names (replaces kuber.yaml's)"
+    )
+    parse.add_argument("--namespaces", help="comma-separated namespaces known to exist")
+    parse.add_argument(
+        "--batch",
+        action="store_true",
+        help='read JSON lines {"text", "apps"?, "clusters"?, "namespaces"?} from stdin',
+    )
     parse.set_defaults(run=_run_parse)
 
     for name, helptext in (
@@ -97,26 +105,55 @@ def _parser() -> argparse.ArgumentParser:
 
 # -- parse -----------------------------------------------------------------------------------
 def _run_parse(args: argparse.Namespace) -> int:
-    from bot.nlu import AppCatalog, parse
+    """Print what Kuber understands: one JSON object per text (see `bot.intents.Intent`).
 
-    default = _configured_catalog() if args.apps is None else _catalog_from(args.apps.split(","))
+    Apps, clusters and namespaces come from the options, else from kuber.yaml; in `--batch`
+    a line's own `apps`, `clusters` or `namespaces` replace them for that line.
+    """
+    from bot.nlu import parse
+
+    default = _parse_catalog(args)
     if args.batch:
         for line in sys.stdin:
             if not line.strip():
                 continue
             item = json.loads(line)
-            apps = item.get("apps")
-            catalog = default if apps is None else AppCatalog.from_names(apps)
+            catalog = _line_catalog(default, item)
             print(json.dumps(parse(item["text"], catalog).to_json(), ensure_ascii=False))
         return 0
     print(json.dumps(parse(" ".join(args.text), default).to_json(), ensure_ascii=False))
     return 0
 
 
-def _catalog_from(names: list[str]) -> AppCatalog:
+def _names(option: str | None) -> list[str] | None:
+    return None if option is None else [n.strip() for n in option.split(",") if n.strip()]
+
+
+def _parse_catalog(args: argparse.Namespace) -> AppCatalog:
     from bot.nlu import AppCatalog
 
-    return AppCatalog.from_names([n.strip() for n in names if n.strip()])
+    apps, clusters = _names(args.apps), _names(args.clusters)
+    configured = _configured_catalog() if apps is None or clusters is None else None
+    return AppCatalog.from_names(
+        apps if apps is not None else configured.names if configured else (),
+        aliases=configured.aliases if configured and apps is None else None,
+        clusters=clusters if clusters is not None else configured.clusters if configured else (),
+        namespaces=_names(args.namespaces) or (),
+    )
+
+
+def _line_catalog(default: AppCatalog, item: dict[str, Any]) -> AppCatalog:
+    from bot.nlu import AppCatalog
+
+    apps, clusters, namespaces = item.get("apps"), item.get("clusters"), item.get("namespaces")
+    if apps is None and clusters is None and namespaces is None:
+        return default
+    return AppCatalog.from_names(
+        default.names if apps is None else apps,
+        aliases=default.aliases if apps is None else None,
+        clusters=default.clusters if clusters is None else clusters,
+        namespaces=default.namespaces if namespaces is None else namespaces,
+    )
 
 
 def _configured_catalog() -> AppCatalog:
@@ -125,7 +162,11 @@ def _configured_catalog() -> AppCatalog:
 
     config = load_settings().config
     aliases = {alias: app.name for app in config.apps for alias in app.aliases}
-    return AppCatalog.from_names([app.name for app in config.apps], aliases=aliases)
+    return AppCatalog.from_names(
+        [app.name for app in config.apps],
+        aliases=aliases,
+        clusters=[cluster.name for cluster in config.clusters],
+    )
 
 
 # -- console and demo ------------------------------------------------------------------------
@@ -178,7 +219,9 @@ def _sandbox_launcher() -> Any:
 def _run_demo(args: argparse.Namespace) -> int:
     start_sandbox = _sandbox_launcher()
     state_dir = Path(os.environ.get("KUBER_DEMO_DIR", ".kuber/demo"))
-    with start_sandbox(state_dir) as sandbox:
+    # The person at the console joins the sample team, so the demo's own user may act.
+    guest = args.actor or os.environ.get("KUBER_USER") or _login_name()
+    with start_sandbox(state_dir, guest=guest) as sandbox:
         os.environ.update(sandbox.env)
         if not args.json and args.once is None and args.script is None:
             print(f"Sandbox running ({', '.join(sandbox.names())}); state in {state_dir}/")

@@ -11,7 +11,7 @@ from bot.intents import Language
 from bot.messages import Actor
 from bot.nlu import AppCatalog
 from bot.services import Services
-from bot.settings import Member, Role, Settings, Team
+from bot.settings import Person, Role, Settings, Team
 from bot.store import Store
 
 
@@ -25,11 +25,15 @@ class CommandContext:
     channel: str
     actor: Actor
     language: Language
+    #: The highest role the person holds anywhere; `needs` is checked at the target itself.
     role: Role
     #: The apps Kuber knows, for "no app X; did you mean Y?".
     apps: AppCatalog | None = None
     team: Team | None = None
-    member: Member | None = None
+    #: Who is asking, as kuber.yaml names them; None for someone it does not list.
+    person: Person | None = None
+    #: The least role the command being run needs at its target (`bot.policy.may_act_on`).
+    needs: Role = "viewer"
     #: The message a command may edit to show progress (its plan or its first reply).
     message_ref: str | None = None
     thread: str | None = None

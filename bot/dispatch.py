@@ -34,7 +34,17 @@ from bot.logs import get_logger
 from bot.messages import Actor, Button, Incoming, Reply
 from bot.nlu import missing_slots, parse, question_key
 from bot.plans import Plan
-from bot.policy import may_approve, may_request, member_of, person_of, role_of
+from bot.policy import (
+    Decision,
+    best_role,
+    may_act_on,
+    may_approve,
+    may_request,
+    person_for,
+    person_of,
+    required_role,
+    role_at,
+)
 from bot.registry import ApplierSpec, CommandRegistry, load_commands
 from bot.services import Services
 from bot.settings import Settings
@@ -138,6 +148,7 @@ class Dispatcher:
             say(_refusal(ctx.language, reason, attempt.platform, ctx.actor, **decision.params))
             attempt.finish(self.store, "refused", error=decision.reason)
             return
+        ctx.needs = required_role(intent.name.value, mutating=intent.mutating)
         missing = missing_slots(intent)
         if missing:
             say(self._ask_for(ctx, intent, missing[0], text))
@@ -151,8 +162,14 @@ class Dispatcher:
         self._remember(ctx, intent)
         try:
             # The cluster's own RBAC judges the person too (kuber.yaml `kubernetes:`).
-            with acting_as(ctx.member.kubernetes if ctx.member else None):
+            with acting_as(ctx.person.kubernetes if ctx.person else None):
                 result = spec.call(ctx, intent.slots())
+        except NotAllowed as exc:
+            # Shown to the refused person alone, like every refusal.
+            params = exc.params
+            say(_refusal(ctx.language, exc.key, ctx.platform, ctx.actor, **params))
+            attempt.finish(self.store, "refused", error=str(exc))
+            return
         except KuberError as exc:
             say(self._error(ctx, exc, intent, text))
             attempt.finish(self.store, _decision_for(exc), error=str(exc))
@@ -191,11 +208,19 @@ class Dispatcher:
     def _propose(
         self, ctx: CommandContext, plan: Plan, text: str, attempt: Attempt, say: _Sayer
     ) -> None:
-        frozen = active_freeze(
-            self.settings.config,
-            team=ctx.team.name if ctx.team else None,
-            cluster=plan.params.get("cluster"),
-            now=datetime.now(UTC),
+        config = self.settings.config
+        # The freeze of the team whose target it is, wherever the change is asked for.
+        owners = config.owners(**_scope_of(plan.params))
+        teams: list[str | None] = [t.name for t in owners] or [ctx.team.name if ctx.team else None]
+        now = datetime.now(UTC)
+        cluster = plan.params.get("cluster")
+        frozen = next(
+            (
+                window
+                for team in teams
+                if (window := active_freeze(config, team=team, cluster=cluster, now=now))
+            ),
+            None,
         )
         if frozen is not None:
             # Not refused: a freeze makes the change an admin's call, and says why.
@@ -204,7 +229,7 @@ class Dispatcher:
         # Stored before it is shown: a click can never arrive for a plan we do not have.
         pending = create_pending(ctx, plan, text)
         attempt.pending_action_id = pending.id
-        four_eyes = self.settings.config.policy.four_eyes
+        four_eyes = config.policy.four_eyes
         ref = say(render_plan(ctx.language, plan, pending, four_eyes=four_eyes))
         bind_message(ctx, pending, ref)
         attempt.finish(self.store, "planned", result=plan.title)
@@ -225,6 +250,29 @@ class Dispatcher:
         else:
             log.warning("unknown button action")
             conversation.post(_error_reply("en", "unknown_action", action=click.action))
+
+    def _may_decide(self, click: ActionClick, pending: PendingAction) -> Decision:
+        """May the person clicking approve `pending`? Their role counts at the plan's target
+        (an admin of another team is a stranger here), and four-eyes compares people."""
+        config = self.settings.config
+        approver = person_for(config, click.platform, click.actor)
+        scope = _scope_of(pending.params)
+        needed = required_role(pending.action)
+        decision = may_act_on(config, approver, needed, **scope)
+        if decision.reason == "policy_needs_role_at":
+            return Decision(False, "policy_needs_role_to_approve", {"needed": needed})
+        if not decision.allowed:
+            return decision
+        return may_approve(
+            config,
+            approver_role=role_at(config, approver, **scope) or "viewer",
+            approver=person_of(config, click.platform, click.actor.id, click.actor.name),
+            requester=person_of(
+                config, pending.platform, pending.requested_by_id, pending.requested_by_name
+            ),
+            protected=pending.protected,
+            action=pending.action,
+        )
 
     def _fill(self, click: ActionClick, conversation: Conversation) -> None:
         """A clarification button: re-run the stored intent with the chosen slot filled in."""
@@ -274,17 +322,7 @@ class Dispatcher:
             conversation.post(_error_reply(lang, "plan_expired"))
             attempt.finish(self.store, "expired")
             return
-        config = self.settings.config
-        decision = may_approve(
-            config,
-            approver_role=role_of(config, click.platform, click.actor),
-            approver=person_of(config, click.platform, click.actor.id, click.actor.name),
-            requester=person_of(
-                config, pending.platform, pending.requested_by_id, pending.requested_by_name
-            ),
-            protected=pending.protected,
-            action=pending.action,
-        )
+        decision = self._may_decide(click, pending)
         # The requester may always withdraw a plan; anyone else needs the right to decide it.
         withdrawing = click.action == "cancel" and click.actor.id == pending.requested_by_id
         if not decision.allowed and not withdrawing:
@@ -381,7 +419,7 @@ class Dispatcher:
         conversation, ref, lang = ctx.conversation, ctx.message_ref, ctx.language
         try:
             # As the person who decided the plan, also when resumed by another replica.
-            with acting_as(ctx.member.kubernetes if ctx.member else None):
+            with acting_as(ctx.person.kubernetes if ctx.person else None):
                 reply = run.call(ctx, params)
         except KuberError as exc:
             self._set_status(pending.id, "failed", ctx.actor)
@@ -577,6 +615,7 @@ class Dispatcher:
         message_ref: str | None,
     ) -> CommandContext:
         config = self.settings.config
+        person = person_for(config, attempt.platform, attempt.actor)
         return CommandContext(
             settings=self.settings,
             services=self.services,
@@ -586,10 +625,10 @@ class Dispatcher:
             channel=attempt.channel,
             actor=attempt.actor,
             language=language,
-            role=role_of(config, attempt.platform, attempt.actor),
+            role=best_role(config, person),
             team=config.team_for_channel(attempt.platform, attempt.channel)
             or (config.teams[0] if len(config.teams) == 1 else None),
-            member=member_of(config, attempt.platform, attempt.actor),
+            person=person,
             apps=self.apps.catalog(),
             message_ref=message_ref,
             thread=thread,
@@ -718,6 +757,16 @@ def intent_from_json(data: dict[str, Any]) -> Intent:
 
 def _title(pending: PendingAction) -> str:
     return str(pending.plan.get("title", pending.action))
+
+
+def _scope_of(params: dict[str, Any]) -> dict[str, str | None]:
+    """The target a plan changes, as `bot.policy` judges it, from the plan's parameters."""
+
+    def text(key: str) -> str | None:
+        value = params.get(key)
+        return value if isinstance(value, str) else None
+
+    return {"app": text("app"), "cluster": text("cluster"), "namespace": text("namespace")}
 
 
 def _refusal(lang: Language, key: str, platform: str, actor: Actor, **params: object) -> Reply:

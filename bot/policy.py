@@ -1,9 +1,10 @@
 """Who may do what: roles from kuber.yaml, protected targets, and who may approve a plan.
 
 Viewers read; operators also scale, restart, build, silence and file issues; deployers also
-deploy and roll back; admins do anything. A change to a protected cluster or namespace needs
-an admin's approval, and with `four_eyes` (the default) that admin must not be the person
-who asked.
+deploy and roll back; admins do anything. A role holds within the person's team's apps,
+namespaces and clusters (`role_at`); elsewhere they may only look, and only where the target is
+not restricted. A change to a protected cluster or namespace needs an admin's approval, and
+with `four_eyes` (the default) that admin must not be the person who asked.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.intents import IntentName
 from bot.messages import Actor
-from bot.settings import KuberConfig, Member, Role, Team
+from bot.settings import KuberConfig, Person, Role, Team
 
 _RANK: dict[Role, int] = {"viewer": 0, "operator": 1, "deployer": 2, "admin": 3}
 
@@ -41,21 +42,82 @@ def required_role(action: str, *, mutating: bool = True) -> Role:
 ALLOW = Decision(True)
 
 
-def member_of(config: KuberConfig, platform: str, actor: Actor) -> Member | None:
-    return config.member(platform, actor.id, actor.name)
+def person_for(config: KuberConfig, platform: str, actor: Actor) -> Person | None:
+    return config.person(platform, actor.id, actor.name)
 
 
 def person_of(config: KuberConfig, platform: str, user_id: str, name: str | None = None) -> str:
     """Who someone is, across platforms: the person kuber.yaml names for this account, or
     the account itself when nobody does. Four-eyes compares these, so one person with a
     Slack and a Mattermost account is still one person."""
-    member = config.member(platform, user_id, name)
-    return f"person:{member.name}" if member else f"{platform}:{user_id}"
+    person = config.person(platform, user_id, name)
+    return f"person:{person.name}" if person else f"{platform}:{user_id}"
 
 
-def role_of(config: KuberConfig, platform: str, actor: Actor) -> Role:
-    member = member_of(config, platform, actor)
-    return member.role if member else config.policy.default_role
+def _highest(roles: list[Role]) -> Role:
+    return max(roles, key=lambda role: _RANK[role])
+
+
+def best_role(config: KuberConfig, person: Person | None) -> Role:
+    """The highest role someone holds anywhere: what they may ask for at all, before the
+    target is known (and what help lists). Where they hold it is checked at the target."""
+    held = [role for _, role in config.memberships(person.name)] if person else []
+    return _highest([config.policy.default_role, *held])
+
+
+def role_at(
+    config: KuberConfig,
+    person: Person | None,
+    *,
+    app: str | None,
+    cluster: str | None,
+    namespace: str | None,
+) -> Role | None:
+    """Someone's role at one target; None when they may not even look at it.
+
+    On a team's target (its app, or a namespace it lists) a member has their role in that
+    team; anyone else is a viewer if `policy.open_reads`, else nothing. A target no team owns
+    is every admin's; there others have `policy.default_role`, or only a look
+    (`open_reads`) when the target is protected.
+    """
+    memberships = config.memberships(person.name) if person else []
+    owners = config.owners(app=app, cluster=cluster, namespace=namespace)
+    if owners:
+        held = [role for team, role in memberships if team in owners]
+        if held:
+            return _highest(held)
+        return "viewer" if config.policy.open_reads else None
+    if any(role == "admin" for _, role in memberships):
+        return "admin"
+    if is_protected(config, cluster=cluster, namespace=namespace):
+        return "viewer" if config.policy.open_reads else None
+    return config.policy.default_role
+
+
+def may_act_on(
+    config: KuberConfig,
+    person: Person | None,
+    needed: Role,
+    *,
+    app: str | None,
+    cluster: str | None,
+    namespace: str | None,
+) -> Decision:
+    """May `person` do something needing `needed` at this target? The refusal names the
+    target and, for a team's target, whose it is."""
+    where = f"{cluster}/{namespace}" if cluster else str(namespace or "?")
+    role = role_at(config, person, app=app, cluster=cluster, namespace=namespace)
+    if role is None:
+        owners = config.owners(app=app, cluster=cluster, namespace=namespace)
+        if owners:
+            teams = ", ".join(t.name for t in owners)
+            return Decision(False, "policy_not_your_team", {"where": where, "teams": teams})
+        return Decision(False, "policy_restricted_target", {"where": where})
+    if _RANK[role] < _RANK[needed]:
+        return Decision(
+            False, "policy_needs_role_at", {"role": role, "needed": needed, "where": where}
+        )
+    return ALLOW
 
 
 def may_request(role: Role, intent: IntentName, mutating: bool) -> Decision:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import zoneinfo
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
@@ -119,16 +120,56 @@ class KubernetesIdentity(_Strict):
         return self
 
 
-class Member(_Strict):
-    name: str
+_SLACK_ID = r"^[UW][A-Z0-9]{2,}$"
+#: Mattermost user ids are 26 characters; the sandbox's are shorter, readable ones.
+_MATTERMOST_ID = r"^[a-z0-9-]{3,26}$"
+_EMAIL = r"^[^@\s]+@[^@\s]+$"
+
+
+class Person(_Strict):
+    """Someone Kuber knows, named once with every account they use.
+
+    Every check works on the person, not the account: four-eyes compares people, so one
+    person with a Slack and a Mattermost account is still one person.
+    """
+
+    name: str = Field(min_length=1)
+    email: str | None = Field(default=None, pattern=_EMAIL)
     #: The Slack user id (U… or W…), not the display name.
-    slack: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,}$")
-    #: The Mattermost user id (26 characters), not the username.
-    mattermost: str | None = Field(default=None, pattern=r"^[a-z0-9-]{3,26}$")
+    slack: str | None = Field(default=None, pattern=_SLACK_ID)
+    #: The Mattermost user id, not the username.
+    mattermost: str | None = Field(default=None, pattern=_MATTERMOST_ID)
     jira: str | None = None
-    role: Role = "deployer"
     #: Optional: the Kubernetes user (and groups) Kuber impersonates for this person.
     kubernetes: KubernetesIdentity | None = None
+
+
+class Member(_Strict):
+    """A person's place in a team: their role there.
+
+    The person is named in `people:`; a team may instead carry the accounts inline, for a
+    person no other team lists (the accounts then belong to this entry alone).
+    """
+
+    name: str = Field(min_length=1)
+    role: Role = "deployer"
+    slack: str | None = Field(default=None, pattern=_SLACK_ID)
+    mattermost: str | None = Field(default=None, pattern=_MATTERMOST_ID)
+    jira: str | None = None
+    kubernetes: KubernetesIdentity | None = None
+
+    @property
+    def names_accounts(self) -> bool:
+        return any(v is not None for v in (self.slack, self.mattermost, self.jira, self.kubernetes))
+
+    def as_person(self) -> Person:
+        return Person(
+            name=self.name,
+            slack=self.slack,
+            mattermost=self.mattermost,
+            jira=self.jira,
+            kubernetes=self.kubernetes,
+        )
 
 
 class ChatChannels(_Strict):
@@ -223,6 +264,9 @@ class Policy(_Strict):
     #: On protected targets the approver must be someone other than the requester.
     four_eyes: bool = True
     approval_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: Anyone may read (status, logs, history) any team's apps; otherwise reads of a team's
+    #: namespaces are for its members.
+    open_reads: bool = False
     #: Changes one person may ask for in a minute; None for no limit.
     changes_per_minute: int | None = Field(default=None, ge=1, le=1000)
 
@@ -250,6 +294,43 @@ class KuberConfig(_Strict):
     policy: Policy = Policy()
     retention: Retention = Retention()
     freeze: list[Freeze] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+
+    _people: dict[str, Person] = PrivateAttr(default_factory=dict)
+    _accounts: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _people_named_once(self) -> KuberConfig:
+        """Index every person and account once; an account naming two people is an error."""
+        _unique("people", [p.name for p in self.people])
+        people = {p.name: p for p in self.people}
+        listed = set(people)
+        for t, team in enumerate(self.teams):
+            _unique(f"teams[{t}].members", [m.name for m in team.members])
+            for m, member in enumerate(team.members):
+                where = f"teams[{t}].members[{m}]"
+                if member.name in people and member.names_accounts:
+                    elsewhere = "people:" if member.name in listed else "another team"
+                    raise ValueError(
+                        f"{where}: {member.name}'s accounts are already given in {elsewhere} "
+                        "(name a person's accounts once, in people:)"
+                    )
+                if member.name not in people:
+                    people[member.name] = member.as_person()
+        accounts: dict[tuple[str, str], str] = {}
+        for person in people.values():
+            for platform in ("slack", "mattermost"):
+                account = getattr(person, platform)
+                if account is None:
+                    continue
+                owner = accounts.setdefault((platform, account), person.name)
+                if owner != person.name:
+                    raise ValueError(
+                        f"{platform} account {account!r} names both {owner!r} and {person.name!r}"
+                    )
+        self._people = people
+        self._accounts = accounts
+        return self
 
     @model_validator(mode="after")
     def _references_hold(self) -> KuberConfig:
@@ -297,24 +378,43 @@ class KuberConfig(_Strict):
                 return team
         return None
 
-    def member(self, platform: str, user_id: str, user_name: str | None = None) -> Member | None:
-        """The member behind a platform's user id.
+    def person(self, platform: str, user_id: str, user_name: str | None = None) -> Person | None:
+        """The person behind a platform's user id.
 
         Only ids count on chat platforms: names there are chosen by their owners, so a name
         match would hand anyone who takes "alice" as a display name alice's role. The
         terminal has no ids; there the login name is matched.
         """
-        for member in self.members():
-            if platform == "console":
-                if member.name in (user_id, user_name):
-                    return member
-            elif getattr(member, platform, None) == user_id:
-                return member
-        return None
+        if platform == "console":
+            for name in (user_id, user_name):
+                if name is not None and name in self._people:
+                    return self._people[name]
+            return None
+        owner = self._accounts.get((platform, user_id))
+        return self._people[owner] if owner is not None else None
 
-    def members(self) -> Iterator[Member]:
-        for team in self.teams:
-            yield from team.members
+    def person_named(self, name: str) -> Person | None:
+        return self._people.get(name)
+
+    def memberships(self, person: str) -> list[tuple[Team, Role]]:
+        """The teams `person` belongs to, with their role in each."""
+        return [(t, m.role) for t in self.teams for m in t.members if m.name == person]
+
+    def owners(self, *, app: str | None, cluster: str | None, namespace: str | None) -> list[Team]:
+        """The teams a target belongs to: the app's team when kuber.yaml names one, else every
+        team listing the namespace (on the cluster, when the team names its clusters)."""
+        configured = self.app(app) if app else None
+        if configured is not None and configured.team is not None:
+            owner = self.team(configured.team)
+            return [owner] if owner is not None else []
+        if namespace is None:
+            return []
+        return [
+            t
+            for t in self.teams
+            if namespace in t.namespaces
+            and (cluster is None or not t.clusters or cluster in t.clusters)
+        ]
 
 
 def _unique(section: str, names: list[str]) -> None:

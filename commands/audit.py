@@ -57,12 +57,12 @@ def readable_targets(ctx: CommandContext, app: str | None) -> Collection[str] | 
     """
     config = ctx.settings.config
     owner = config.app(app) if app else None
-    if ctx.role == "admin":
+    memberships = config.memberships(ctx.person.name) if ctx.person else []
+    if any(role == "admin" for _, role in memberships):
         if app is None:
             return None
         return target_names(app, owner.deployment_name if owner else None)
-    member = ctx.member
-    teams = {t.name for t in config.teams if member is not None and member in t.members}
+    teams = {team.name for team, _ in memberships}
     if app is None:
         if not teams:
             raise NotAllowed("policy_audit_members_only")

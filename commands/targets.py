@@ -1,7 +1,10 @@
 """Which Deployment a command means: app name -> cluster, namespace and Deployment.
 
-The app's own entry in kuber.yaml wins, then the team's defaults, then the cluster's first
-context. An app nobody knows gets "no app X; did you mean Y?" with the closest names.
+The app's own entry in kuber.yaml wins, then its team's defaults (the channel's team's, for an
+app kuber.yaml does not list), then the cluster's first
+context. An app nobody knows gets "no app X; did you mean Y?" with the closest names. Whether
+the person may touch the target is decided here, before the cluster is asked anything, so a
+refusal tells nobody whether another team's app exists.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.context import CommandContext
-from bot.errors import UserError
-from bot.settings import App
+from bot.errors import NotAllowed, UserError
+from bot.policy import may_act_on
+from bot.settings import App, Team
 from integrations.kubernetes import DeploymentRef, DeploymentState, KubernetesClusters
 from integrations.kubernetes_errors import AppNotFound
 
@@ -33,14 +37,21 @@ class Target:
         return f"{self.ref.cluster}/{self.ref.namespace}"
 
 
+def _home_team(ctx: CommandContext, app: App | None) -> Team | None:
+    """The team whose defaults place `app`: its own team, else the channel's."""
+    owner = ctx.settings.config.team(app.team) if app and app.team else None
+    return owner or ctx.team
+
+
 def cluster_for(ctx: CommandContext, app: App | None, cluster: str | None) -> str:
     clusters = ctx.services.kubernetes
     if cluster:
         return cluster
     if app and app.cluster:
         return app.cluster
-    if ctx.team and ctx.team.default_cluster:
-        return ctx.team.default_cluster
+    team = _home_team(ctx, app)
+    if team and team.default_cluster:
+        return team.default_cluster
     names = clusters.names()
     if not names:
         raise UserError("wl_no_clusters")
@@ -52,9 +63,19 @@ def namespace_for(ctx: CommandContext, app: App | None, namespace: str | None) -
         return namespace
     if app and app.namespace:
         return app.namespace
-    if ctx.team:
-        return ctx.team.default_namespace
+    team = _home_team(ctx, app)
+    if team:
+        return team.default_namespace
     return "default"
+
+
+def check_scope(ctx: CommandContext, app: str | None, cluster: str, namespace: str) -> None:
+    """Raise `NotAllowed` unless the person holds `ctx.needs` at this target."""
+    decision = may_act_on(
+        ctx.settings.config, ctx.person, ctx.needs, app=app, cluster=cluster, namespace=namespace
+    )
+    if not decision.allowed:
+        raise NotAllowed(decision.reason or "policy_refused", **decision.params)
 
 
 def resolve(
@@ -64,6 +85,7 @@ def resolve(
     configured = ctx.settings.config.app(app)
     cluster_name = cluster_for(ctx, configured, cluster)
     namespace_name = namespace_for(ctx, configured, namespace)
+    check_scope(ctx, app, cluster_name, namespace_name)
     clusters: KubernetesClusters = ctx.services.kubernetes
     try:
         state = clusters.find_deployment(

@@ -9,7 +9,7 @@ from bot.intents import IntentName
 from bot.messages import Field, Reply
 from bot.registry import command
 from commands.rollout import state_fields
-from commands.targets import cluster_for, namespace_for, resolve
+from commands.targets import check_scope, cluster_for, namespace_for, resolve
 from integrations.kubernetes import PodInfo
 
 #: Chat messages have a size limit; logs beyond this are cut from the top (oldest lines).
@@ -63,6 +63,7 @@ def status(
 def _overview(ctx: CommandContext, namespace: str | None, cluster: str | None) -> Reply:
     cluster_name = cluster_for(ctx, None, cluster)
     namespace_name = namespace_for(ctx, None, namespace)
+    check_scope(ctx, None, cluster_name, namespace_name)
     states = ctx.services.kubernetes.list_deployments(cluster_name, namespace_name)
     rows: list[tuple[str, ...]] = [("APP", "READY", "UP-TO-DATE", "AVAILABLE", "IMAGE")]
     for state in states:

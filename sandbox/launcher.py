@@ -49,10 +49,40 @@ class SandboxRun:
 
 
 def kuber_yaml(
-    slack_channel: str = "C0PAY", mattermost_channel: str = "ch-payments"
+    slack_channel: str = "C0PAY",
+    mattermost_channel: str = "ch-payments",
+    *,
+    guest: str | None = None,
 ) -> dict[str, Any]:
-    """The sample team and the seeded apps; `prod` is a protected cluster, as it would be."""
+    """The sample team and the seeded apps; `prod` is a protected cluster, as it would be.
+
+    `guest` (the person at the demo console) joins the team as a deployer, so the demo's own
+    user may change the sandbox while prod still needs an admin.
+    """
+    people = [
+        {
+            "name": "alice",
+            "email": "alice@example.com",
+            "slack": "U0ALICE",
+            "mattermost": "u-alice",
+        },
+        {"name": "bob", "email": "bob@example.com", "slack": "U0BOB", "mattermost": "u-bob"},
+        {
+            "name": "carol",
+            "email": "carol@example.com",
+            "slack": "U0CAROL",
+            "mattermost": "u-carol",
+        },
+    ]
+    members = [
+        {"name": "alice", "role": "admin"},
+        {"name": "bob", "role": "deployer"},
+        {"name": "carol", "role": "viewer"},
+    ]
+    if guest is not None and guest not in {p["name"] for p in people}:
+        members.append({"name": guest, "role": "deployer"})
     return {
+        "people": people,
         "teams": [
             {
                 "name": "payments",
@@ -61,16 +91,7 @@ def kuber_yaml(
                 "clusters": list(CLUSTERS),
                 "jira": {"project": "PAY", "board": 1},
                 "standup": {"days": "mon-fri", "time": "09:30", "timezone": "Asia/Seoul"},
-                "members": [
-                    {"name": "alice", "slack": "U0ALICE", "mattermost": "u-alice", "role": "admin"},
-                    {"name": "bob", "slack": "U0BOB", "mattermost": "u-bob", "role": "deployer"},
-                    {
-                        "name": "carol",
-                        "slack": "U0CAROL",
-                        "mattermost": "u-carol",
-                        "role": "viewer",
-                    },
-                ],
+                "members": members,
             }
         ],
         "apps": [
@@ -78,13 +99,14 @@ def kuber_yaml(
             for name, aliases in APPS.items()
         ],
         "clusters": [{"name": "sandbox"}, {"name": "prod", "protected": True}],
-        # Anyone at the demo console may change the sandbox; prod still needs an admin.
-        "policy": {"default_role": "deployer"},
+        "policy": {"default_role": "viewer"},
     }
 
 
 @contextmanager
-def start_sandbox(state_dir: Path, *, pod_start_delay: float = 1.0) -> Iterator[SandboxRun]:
+def start_sandbox(
+    state_dir: Path, *, pod_start_delay: float = 1.0, guest: str | None = None
+) -> Iterator[SandboxRun]:
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     run = SandboxRun()
@@ -110,7 +132,7 @@ def start_sandbox(state_dir: Path, *, pod_start_delay: float = 1.0) -> Iterator[
         config_path = state_dir / "kuber.yaml"
         config_path.write_text(
             "# Written by `kuber sandbox`: the sample team and the seeded apps.\n"
-            + yaml.safe_dump(kuber_yaml(), sort_keys=False, allow_unicode=True),
+            + yaml.safe_dump(kuber_yaml(guest=guest), sort_keys=False, allow_unicode=True),
             encoding="utf-8",
         )
         run.env = {

@@ -71,6 +71,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your role here is {role}; this change needs the {needed} role. Ask a team admin to give it to you in kuber.yaml.",
         "ko": "이곳에서 내 역할은 {role}이고, 이 변경에는 {needed} 역할이 필요해요. 팀 관리자에게 kuber.yaml에서 역할을 받으세요.",
     },
+    "policy_needs_role_at": {
+        "en": "In {where} your role is {role}; this needs the {needed} role there.",
+        "ko": "{where}에서 내 역할은 {role}이고, 이 작업에는 그곳의 {needed} 역할이 필요해요.",
+    },
+    "policy_not_your_team": {
+        "en": "{where} belongs to {teams}; only its members may see or change it there.",
+        "ko": "{where}는 {teams} 팀의 영역이라, 그 팀원만 보거나 바꿀 수 있어요.",
+    },
+    "policy_restricted_target": {
+        "en": "{where} is protected and no team of yours owns it: only an admin may see or change it.",
+        "ko": "{where}는 보호된 곳이고 내 팀의 영역이 아니에요. 관리자만 보거나 바꿀 수 있어요.",
+    },
     "policy_needs_role_to_approve": {
         "en": "Approving this change needs the {needed} role.",
         "ko": "이 변경을 승인하려면 {needed} 역할이 필요해요.",

@@ -41,9 +41,9 @@ def env_with_identities(tmp_path: Path, clusters: dict[str, KubernetesSandbox]) 
     env = sandbox_env(tmp_path, clusters)
     path = Path(env["KUBER_CONFIG"])
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for member in config["teams"][0]["members"]:
-        if member["name"] in IDENTITIES:
-            member["kubernetes"] = IDENTITIES[member["name"]]
+    for person in config["people"]:
+        if person["name"] in IDENTITIES:
+            person["kubernetes"] = IDENTITIES[person["name"]]
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return env
 
@@ -213,14 +213,14 @@ def test_a_rollout_resumed_by_another_replica_is_followed_as_the_person_who_appr
     [
         (
             {"groups": ["payments-deployers"]},
-            "teams[0].members[1].kubernetes: user: required (the API server impersonates "
+            "people[1].kubernetes: user: required (the API server impersonates "
             "groups only for a user)",
         ),
-        ({}, "teams[0].members[1].kubernetes: user: required, or leave out `kubernetes:`"),
-        ({"user": "bob", "group": ["x"]}, "teams[0].members[1].kubernetes.group: unknown key"),
+        ({}, "people[1].kubernetes: user: required, or leave out `kubernetes:`"),
+        ({"user": "bob", "group": ["x"]}, "people[1].kubernetes.group: unknown key"),
         (
             {"user": "bob\nImpersonate-User: system:admin"},
-            "teams[0].members[1].kubernetes.user: 'bob\\nImpersonate-User: system:admin' is not "
+            "people[1].kubernetes.user: 'bob\\nImpersonate-User: system:admin' is not "
             "a usable Kubernetes name",
         ),
         ({"user": "bob", "groups": ["a", "a"]}, "kubernetes: groups: a group is named twice"),
@@ -230,7 +230,7 @@ def test_kuber_yaml_refuses_an_identity_the_cluster_could_not_use(
     tmp_path: Path, identity: dict[str, Any], error: str
 ) -> None:
     config = kuber_yaml()
-    config["teams"][0]["members"][1]["kubernetes"] = identity
+    config["people"][1]["kubernetes"] = identity
     path = tmp_path / "kuber.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError) as caught:

@@ -28,7 +28,9 @@ def test_the_example_file_loads_with_defaults_applied() -> None:
     assert config.app("cart").container_name == "cart"  # type: ignore[union-attr]
     assert config.app("cart").max_replicas == 50  # type: ignore[union-attr]
     assert config.cluster("prod-seoul").protected  # type: ignore[union-attr]
-    assert config.member("slack", "U0ALICE").role == "admin"  # type: ignore[union-attr]
+    alice = config.person("slack", "U0ALICE")
+    assert alice is not None and alice.email == "alice@example.com"
+    assert [(t.name, role) for t, role in config.memberships("alice")] == [("payments", "admin")]
 
 
 def test_environment_and_file_load_together(tmp_path: Path) -> None:
@@ -126,11 +128,57 @@ def test_members_are_known_by_id_on_chat_platforms_and_by_name_only_in_the_termi
             "      - {name: alice, slack: U0ALICE, role: admin}\n",
         )
     )
-    assert config.member("slack", "U0ALICE") is not None
+    assert config.person("slack", "U0ALICE") is not None
     # Anyone can call themselves "alice" on Mattermost, where alice has no id configured.
-    assert config.member("mattermost", "u-mallory", "alice") is None
-    assert config.member("slack", "U0MALLORY", "alice") is None
-    assert config.member("console", "alice") is not None
+    assert config.person("mattermost", "u-mallory", "alice") is None
+    assert config.person("slack", "U0MALLORY", "alice") is None
+    assert config.person("console", "alice") is not None
+
+
+def test_a_person_is_named_once_and_belongs_to_several_teams(tmp_path: Path) -> None:
+    config = load_config_file(
+        write(
+            tmp_path,
+            "people:\n"
+            "  - {name: alice, email: alice@example.com, slack: U0ALICE, mattermost: u-alice}\n"
+            "teams:\n"
+            "  - {name: a, members: [{name: alice, role: admin}]}\n"
+            "  - {name: b, namespaces: [b], members: [{name: alice, role: viewer}]}\n",
+        )
+    )
+    assert config.person("slack", "U0ALICE") == config.person("mattermost", "u-alice")
+    roles = [(t.name, role) for t, role in config.memberships("alice")]
+    assert roles == [("a", "admin"), ("b", "viewer")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "people: [{name: alice, slack: U0ALICE}]\n"
+            "teams: [{name: a, members: [{name: alice, slack: U0ALICE}]}]\n",
+            r"teams\[0\]\.members\[0\]: alice's accounts are already given in people:",
+        ),
+        (
+            "people: [{name: alice, slack: U0ALICE}, {name: mallory, slack: U0ALICE}]\n",
+            "slack account 'U0ALICE' names both 'alice' and 'mallory'",
+        ),
+        (
+            "people: [{name: alice}, {name: alice}]\n",
+            r"people\[1\]\.name: 'alice' is defined twice",
+        ),
+        ("people: [{name: alice, email: alice}]\n", r"people\[0\]\.email"),
+        (
+            "teams: [{name: a, members: [{name: bob}, {name: bob}]}]\n",
+            r"teams\[0\]\.members\[1\]\.name: 'bob' is defined twice",
+        ),
+    ],
+)
+def test_people_named_twice_or_accounts_shared_are_refused(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config_file(write(tmp_path, text))
 
 
 def test_a_bad_variable_never_echoes_a_secret() -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
+from bot.settings_alerting import Alerts, Slo, check_references
 
 #: viewer reads; operator also scales, restarts, builds, silences and files issues; deployer
 #: also deploys and rolls back; admin approves protected changes.
@@ -295,6 +296,8 @@ class KuberConfig(_Strict):
     retention: Retention = Retention()
     freeze: list[Freeze] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
+    alerts: Alerts = Alerts()
+    slos: list[Slo] = Field(default_factory=list)
 
     _people: dict[str, Person] = PrivateAttr(default_factory=dict)
     _accounts: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
@@ -356,6 +359,7 @@ class KuberConfig(_Strict):
                 raise ValueError(f"freeze[{index}].team: no team named {window.team!r}")
             if window.cluster is not None and cluster_names and window.cluster not in cluster_names:
                 raise ValueError(f"freeze[{index}].cluster: no cluster named {window.cluster!r}")
+        check_references(self.alerts, self.slos, team_names, {a.name for a in self.apps})
         for index, team in enumerate(self.teams):
             for cluster in team.clusters:
                 if cluster_names and cluster not in cluster_names:

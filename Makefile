@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install debian-packages demo test lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The real Prometheus, promtool and Alertmanager the end-to-end tests run (as root, or with
+# sudo); quick when they are there already.
+debian-packages:
+	@bash scripts/install-debian-packages.sh
+
 demo: install
 	$(BIN)/kuber demo
 
-test: install
+test: install debian-packages
 	$(BIN)/pytest
 
 lint: install

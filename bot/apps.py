@@ -60,4 +60,18 @@ class AppDirectory:
         names = [app.name for app in config.apps]
         names += [name for name in self._discovered if name not in names]
         aliases = {alias: app.name for app in config.apps for alias in app.aliases}
-        return AppCatalog.from_names(names, aliases=aliases)
+        # Target words the parser may read as such: "in prod" is the cluster prod.
+        clusters = {c.name for c in config.clusters} | set(self._cluster_names())
+        namespaces = {n for t in config.teams for n in t.namespaces}
+        namespaces |= {a.namespace for a in config.apps if a.namespace}
+        return AppCatalog.from_names(
+            names, aliases=aliases, clusters=clusters, namespaces=namespaces
+        )
+
+    def _cluster_names(self) -> list[str]:
+        if not self._can_discover():
+            return []
+        try:
+            return list(self.services.kubernetes.names())
+        except (KuberError, OSError):
+            return []

@@ -43,9 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("text", nargs="*", help="the command text")
     parse.add_argument("--json", action="store_true", help="print JSON (the default)")
     parse.add_argument("--apps", help="comma-separated known apps (replaces kuber.yaml's)")
-    parse.add_argument(
-        "--clusters", help="comma-separated cluster names (replaces kuber.yaml's)"
-    )
+    parse.add_argument("--clusters", help="comma-separated cluster names (replaces kuber.yaml's)")
     parse.add_argument("--namespaces", help="comma-separated namespaces known to exist")
     parse.add_argument(
         "--batch",
@@ -97,6 +95,19 @@ def _parser() -> argparse.ArgumentParser:
         "--expect", metavar="HASH", help="a head printed by an earlier verify; it must remain"
     )
     verify.set_defaults(run=_run_audit_verify)
+
+    slo = sub.add_parser("slo", help="service level objectives of kuber.yaml")
+    slo_sub = slo.add_subparsers(dest="slo_command", required=True)
+    slo_rules = slo_sub.add_parser(
+        "rules", help="print Prometheus recording and burn-rate alert rules for the SLOs"
+    )
+    slo_rules.add_argument(
+        "--window-scale",
+        default="1",
+        metavar="X",
+        help="shrink every window by X (e.g. 1/60, for tests); names and labels stay",
+    )
+    slo_rules.set_defaults(run=_run_slo_rules)
 
     check = sub.add_parser("check-config", help="validate the environment and kuber.yaml")
     check.set_defaults(run=_run_check)
@@ -170,7 +181,7 @@ def _configured_catalog() -> AppCatalog:
 
 
 # -- console and demo ------------------------------------------------------------------------
-def _run_console(args: argparse.Namespace) -> int:
+def _run_console(args: argparse.Namespace, *, fresh: bool = False) -> int:
     from bot.chat.console import Console
     from bot.messages import Actor
     from bot.runtime import build_runtime
@@ -178,6 +189,8 @@ def _run_console(args: argparse.Namespace) -> int:
     # The conversation is the output here; routine log lines would only interleave with it.
     os.environ.setdefault("KUBER_LOG_LEVEL", "warning")
     runtime = build_runtime()
+    if fresh:  # a new demo does not remember what "it" meant last time
+        runtime.dispatcher.forget_context("console")
     name = args.actor or os.environ.get("KUBER_USER") or _login_name()
     console = Console(
         runtime.dispatcher,
@@ -225,14 +238,16 @@ def _run_demo(args: argparse.Namespace) -> int:
         os.environ.update(sandbox.env)
         if not args.json and args.once is None and args.script is None:
             print(f"Sandbox running ({', '.join(sandbox.names())}); state in {state_dir}/")
-        return _run_console(args)
+        return _run_console(args, fresh=True)
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
     import time
 
     start_sandbox = _sandbox_launcher()
-    with start_sandbox(args.dir) as sandbox:
+    # Whoever runs it joins the sample team, so `kuber console` in the next terminal may act.
+    guest = os.environ.get("KUBER_USER") or _login_name()
+    with start_sandbox(args.dir, guest=guest) as sandbox:
         print(json.dumps({"env": sandbox.env, "servers": sandbox.urls()}), flush=True)
         try:
             while True:
@@ -337,6 +352,22 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
         store.dispose()
     print(check.summary())
     return 0 if check.intact else 1
+
+
+def _run_slo_rules(args: argparse.Namespace) -> int:
+    """Print the rules file for kuber.yaml's SLOs; `promtool check rules` accepts it."""
+    from bot.settings import load_settings
+    from slo.rules import rules_yaml
+
+    try:
+        numerator, _, denominator = args.window_scale.partition("/")
+        scale = float(numerator) / float(denominator or 1)
+        text = rules_yaml(load_settings().config.slos, window_scale=scale)
+    except (ValueError, ZeroDivisionError) as exc:
+        print(f"kuber slo rules: --window-scale {args.window_scale}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    sys.stdout.write(text)
+    return 0
 
 
 def _run_check(_args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from bot import clarifications
 from bot.approvals import bind_message, create_pending, render_plan
 from bot.apps import AppDirectory
 from bot.audit import Attempt
@@ -45,7 +46,8 @@ from bot.policy import (
     required_role,
     role_at,
 )
-from bot.registry import ApplierSpec, CommandRegistry, load_commands
+from bot.registry import ApplierSpec, CommandRegistry, CommandSpec, load_commands
+from bot.sequence_plans import combine, steps_of
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store
@@ -59,6 +61,8 @@ log = get_logger(__name__)
 #: Beyond the longest a rollout may be followed: a lock outlives its holder only if the
 #: holder vanished without releasing it.
 LOCK_MARGIN = timedelta(minutes=10)
+#: How long a channel's last command stays the meaning of "it" and of a bare answer.
+CONTEXT_LIFETIME = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -134,8 +138,14 @@ class Dispatcher:
         ctx = self._context(attempt, conversation, intent.language, thread, message_ref)
         say = _Sayer(ctx, message_ref)
         if intent.name is IntentName.UNKNOWN:
-            say(self._not_understood(intent))
-            attempt.finish(self.store, "unknown")
+            self._say_unknown(intent, text, attempt, say)
+            return
+        if intent.name is IntentName.SEQUENCE:
+            self._run_sequence(ctx, intent, text, attempt, say)
+            return
+        if intent.cluster_or_namespace is not None:
+            say(clarifications.cluster_or_namespace(ctx.language, intent, text))
+            attempt.finish(self.store, "incomplete", error="cluster or namespace")
             return
         spec = self.registry.get(intent.name)
         if spec is None:
@@ -152,6 +162,8 @@ class Dispatcher:
         missing = missing_slots(intent)
         if missing:
             say(self._ask_for(ctx, intent, missing[0], text))
+            # The answer ("cart") fills this question's slot of this command.
+            self._remember(ctx, intent.with_slots(awaiting=missing[0]))
             attempt.finish(self.store, "incomplete", error=f"missing {missing[0]}")
             return
         if intent.mutating and self._over_change_limit(ctx):
@@ -181,10 +193,86 @@ class Dispatcher:
             return
         if isinstance(result, Plan):
             attempt.target = result.target
+            if intent.app_guessed_from and intent.app:
+                guess = ctx.t("plan_app_guessed", app=intent.app, typed=intent.app_guessed_from)
+                result = replace(result, notes=(guess, *result.notes))
             self._propose(ctx, result, text, attempt, say)
         else:
             say(result)
             attempt.finish(self.store, "answered", result=result.text)
+
+    def _say_unknown(self, intent: Intent, text: str, attempt: Attempt, say: _Sayer) -> None:
+        """Not an action: a command declined ("don't …"), words left over, or not understood."""
+        lang = intent.language
+        if intent.negated is not None:
+            say(clarifications.declined(lang, intent.negated))
+            attempt.finish(self.store, "declined")
+        elif intent.unclear or intent.candidate is not None:
+            say(clarifications.unclear(lang, intent, text))
+            attempt.finish(self.store, "unknown", error=f"unclear: {' '.join(intent.unclear)}")
+        else:
+            say(self._not_understood(intent))
+            attempt.finish(self.store, "unknown")
+
+    def _run_sequence(
+        self, ctx: CommandContext, intent: Intent, text: str, attempt: Attempt, say: _Sayer
+    ) -> None:
+        """Several commands in one message: questions answered in turn, the changes made one
+        plan with one approval. Nothing is done unless every step is understood and allowed."""
+        wanted: list[tuple[Intent, CommandSpec]] = []
+        for index, step in enumerate(intent.steps, 1):
+            if step.name in (IntentName.UNKNOWN, IntentName.SEQUENCE) and step.negated is None:
+                say(Reply(ctx.t("seq_step_unclear", index=index, text=text), language=ctx.language))
+                attempt.finish(self.store, "unknown", error=f"step {index} not understood")
+                return
+            spec = self.registry.get(step.name)
+            if spec is None:
+                say(Reply(ctx.t("not_available", intent=step.name.value), language=ctx.language))
+                attempt.finish(self.store, "unavailable")
+                return
+            decision = may_request(ctx.role, step.name, step.mutating)
+            if not decision.allowed:
+                reason = decision.reason or "policy_refused"
+                say(_refusal(ctx.language, reason, ctx.platform, ctx.actor, **decision.params))
+                attempt.finish(self.store, "refused", error=decision.reason)
+                return
+            missing = missing_slots(step)
+            if missing and step.negated is None:
+                asked = ctx.t(
+                    "seq_step_missing", index=index, intent=step.name.value, slot=missing[0]
+                )
+                say(Reply(asked, language=ctx.language))
+                attempt.finish(self.store, "incomplete", error=f"step {index} lacks {missing[0]}")
+                return
+            if step.negated is None:
+                wanted.append((step, spec))
+        for step in intent.steps:
+            if step.negated is not None:
+                say(clarifications.declined(ctx.language, step.negated))
+        plans: list[Plan] = []
+        try:
+            with acting_as(ctx.person.kubernetes if ctx.person else None):
+                for step, spec in wanted:
+                    ctx.needs = required_role(step.name.value, mutating=step.mutating)
+                    result = spec.call(ctx, step.slots())
+                    if isinstance(result, Plan):
+                        plans.append(result)
+                    else:
+                        say.new(result)
+        except NotAllowed as exc:
+            say.new(_refusal(ctx.language, exc.key, ctx.platform, ctx.actor, **exc.params))
+            attempt.finish(self.store, "refused", error=str(exc))
+            return
+        except KuberError as exc:
+            say.new(self._error(ctx, exc, None))
+            attempt.finish(self.store, _decision_for(exc), error=str(exc))
+            return
+        if not plans:
+            attempt.finish(self.store, "answered")
+            return
+        plan = plans[0] if len(plans) == 1 else combine(plans, ctx.t("seq_title", count=len(plans)))
+        attempt.target = plan.target
+        self._propose(ctx, plan, text, attempt, say.new)
 
     # -- plans and approvals ---------------------------------------------------------------
     def _over_change_limit(self, ctx: CommandContext) -> bool:
@@ -206,7 +294,12 @@ class Dispatcher:
         return int(asked) >= limit
 
     def _propose(
-        self, ctx: CommandContext, plan: Plan, text: str, attempt: Attempt, say: _Sayer
+        self,
+        ctx: CommandContext,
+        plan: Plan,
+        text: str,
+        attempt: Attempt,
+        say: Callable[[Reply], str],
     ) -> None:
         config = self.settings.config
         # The freeze of the team whose target it is, wherever the change is asked for.
@@ -256,23 +349,27 @@ class Dispatcher:
         (an admin of another team is a stranger here), and four-eyes compares people."""
         config = self.settings.config
         approver = person_for(config, click.platform, click.actor)
-        scope = _scope_of(pending.params)
-        needed = required_role(pending.action)
-        decision = may_act_on(config, approver, needed, **scope)
-        if decision.reason == "policy_needs_role_at":
-            return Decision(False, "policy_needs_role_to_approve", {"needed": needed})
-        if not decision.allowed:
-            return decision
-        return may_approve(
-            config,
-            approver_role=role_at(config, approver, **scope) or "viewer",
-            approver=person_of(config, click.platform, click.actor.id, click.actor.name),
-            requester=person_of(
-                config, pending.platform, pending.requested_by_id, pending.requested_by_name
-            ),
-            protected=pending.protected,
-            action=pending.action,
-        )
+        for action, params in steps_of(pending.action, dict(pending.params)):
+            scope = _scope_of(params)
+            needed = required_role(action)
+            decision = may_act_on(config, approver, needed, **scope)
+            if decision.reason == "policy_needs_role_at":
+                return Decision(False, "policy_needs_role_to_approve", {"needed": needed})
+            if not decision.allowed:
+                return decision
+            decision = may_approve(
+                config,
+                approver_role=role_at(config, approver, **scope) or "viewer",
+                approver=person_of(config, click.platform, click.actor.id, click.actor.name),
+                requester=person_of(
+                    config, pending.platform, pending.requested_by_id, pending.requested_by_name
+                ),
+                protected=pending.protected,
+                action=action,
+            )
+            if not decision.allowed:
+                return decision
+        return Decision(True)
 
     def _fill(self, click: ActionClick, conversation: Conversation) -> None:
         """A clarification button: re-run the stored intent with the chosen slot filled in."""
@@ -683,10 +780,18 @@ class Dispatcher:
             row = session.get(ChannelContext, (platform, channel))
         if row is None:
             return None
+        updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
+        if datetime.now(UTC) - updated > CONTEXT_LIFETIME:
+            return None  # "scale it to 5" an hour later should not mean the app of then
         try:
             return intent_from_json(row.intent)
         except (KeyError, ValueError, TypeError):
             return None
+
+    def forget_context(self, platform: str) -> None:
+        """Start every channel of `platform` afresh (a new `kuber demo` session)."""
+        with self.store.session() as session:
+            session.execute(delete(ChannelContext).where(col(ChannelContext.platform) == platform))
 
     def _remember(self, ctx: CommandContext, intent: Intent) -> None:
         if intent.name in (IntentName.HELP, IntentName.UNKNOWN):
@@ -706,9 +811,19 @@ class _Sayer:
     def __init__(self, ctx: CommandContext, message_ref: str | None) -> None:
         self.ctx = ctx
         self.message_ref = message_ref
+        self.spoken = False
 
     def __call__(self, reply: Reply) -> str:
         ref = _edit_or_post(self.ctx.conversation, self.message_ref, reply)
+        self.ctx.message_ref = ref
+        self.spoken = True
+        return ref
+
+    def new(self, reply: Reply) -> str:
+        """Like calling it, but a second reply is a message of its own (one per step)."""
+        if not self.spoken:
+            return self(reply)
+        ref = self.ctx.conversation.post(reply)
         self.ctx.message_ref = ref
         return ref
 
@@ -735,7 +850,7 @@ def _fill_buttons(
     so the audit log shows what the person said, not just what the button filled in."""
     buttons = []
     for choice in choices[:5]:
-        filled = intent.to_json()
+        filled = intent.with_slots(awaiting=None, cluster_or_namespace=None).to_json()
         filled[slot] = choice
         filled["text"] = f"{asked[:200]} → {choice}"
         if slot == "app":
@@ -745,14 +860,8 @@ def _fill_buttons(
 
 
 def intent_from_json(data: dict[str, Any]) -> Intent:
-    lang = data.get("lang", "en")
-    slots = {k: v for k, v in data.items() if k not in ("intent", "lang", "text", "app_known")}
-    return Intent(
-        name=IntentName(data["intent"]),
-        language="ko" if lang == "ko" else "en",
-        app_known=bool(data.get("app_known", True)),
-        **slots,
-    )
+    """An intent from a button's value or stored context; an app there was known."""
+    return Intent.from_json({"app_known": True, **data})
 
 
 def _title(pending: PendingAction) -> str:

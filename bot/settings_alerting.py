@@ -6,7 +6,14 @@ the rest of the configuration; `KuberConfig` holds both.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: `{{window}}` in an SLI query stands for the range of each window (`5m`, `1h`, …).
+WINDOW_PLACEHOLDER = "{{window}}"
+#: A PromQL vector selector: a metric name, label matchers or both (`errors_total{code="500"}`).
+SELECTOR = re.compile(r"^\s*(?:[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{[^{}]*\})?|\{[^{}]*\})\s*$")
 
 
 class _Strict(BaseModel):
@@ -49,6 +56,34 @@ class Slo(_Strict):
     total_query: str | None = None
     latency_query: str | None = None
     latency_threshold_seconds: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_sli(self) -> Slo:
+        """Exactly one SLI, complete: error and total counters, or a latency histogram and its
+        threshold. A counter query is a selector (rated per window) or an expression with
+        `{{window}}`; a latency query is a histogram's selector, without `_bucket`."""
+        ratio = (self.error_query, self.total_query)
+        latency = (self.latency_query, self.latency_threshold_seconds)
+        if any(v is not None for v in ratio) and any(v is not None for v in latency):
+            raise ValueError("give error_query and total_query, or a latency SLI, not both")
+        if any(v is not None for v in latency):
+            if self.latency_query is None or self.latency_threshold_seconds is None:
+                raise ValueError("latency_query and latency_threshold_seconds go together")
+            if not SELECTOR.match(self.latency_query) or self.latency_query.strip()[0] == "{":
+                raise ValueError(
+                    f"latency_query: {self.latency_query!r} is not a histogram's selector "
+                    '(e.g. http_request_duration_seconds{app="payment"})'
+                )
+            return self
+        if self.error_query is None or self.total_query is None:
+            raise ValueError("give error_query and total_query, or latency_query")
+        for field, query in (("error_query", self.error_query), ("total_query", self.total_query)):
+            if WINDOW_PLACEHOLDER not in query and not SELECTOR.match(query):
+                raise ValueError(
+                    f"{field}: {query!r} is neither a counter's selector nor an expression "
+                    f"with {WINDOW_PLACEHOLDER}"
+                )
+        return self
 
 
 def check_references(alerts: Alerts, slos: list[Slo], teams: set[str], apps: set[str]) -> None:

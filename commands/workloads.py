@@ -16,7 +16,7 @@ from bot.plans import Change, Plan
 from bot.registry import applies, command
 from commands.rollout import follow
 from commands.targets import Target, resolve
-from integrations.kubernetes import DeploymentRef
+from integrations.kubernetes import DeploymentRef, RevisionInfo
 from integrations.kubernetes_errors import check_tag, retag
 
 
@@ -149,9 +149,9 @@ def apply_restart(
 @command(
     IntentName.ROLLBACK,
     group="workloads",
-    summary_en="Roll an app back (to the previous revision or to revision N)",
-    summary_ko="앱을 이전 버전(또는 N번 리비전)으로 롤백",
-    examples_en=("rollback payment", "roll back cart to revision 4"),
+    summary_en="Roll an app back (to the previous revision, to revision N or to a version)",
+    summary_ko="앱을 이전 버전(또는 N번 리비전, 특정 버전)으로 롤백",
+    examples_en=("rollback payment", "roll back cart to revision 4", "roll back payment to 1.0.0"),
     examples_ko=("payment 이전 버전으로 롤백해줘", "auth 리비전 2로 되돌려줘"),
 )
 def rollback(
@@ -159,6 +159,7 @@ def rollback(
     *,
     app: str,
     revision: int | None = None,
+    version: str | None = None,
     namespace: str | None = None,
     cluster: str | None = None,
 ) -> Plan:
@@ -166,6 +167,8 @@ def rollback(
     history = ctx.services.kubernetes.history(target.ref)
     numbers = [r.number for r in history]
     current = next((r for r in history if r.current), None)
+    if version is not None and revision is None:
+        revision = _revision_running(ctx, app, history, version)
     if revision is None:
         older = [r for r in history if not r.current]
         if not older:
@@ -199,6 +202,29 @@ def rollback(
         ),
         notes=(ctx.t("wl_change_cause", cause=wanted.change_cause),) if wanted.change_cause else (),
     )
+
+
+def _revision_running(
+    ctx: CommandContext, app: str, history: list[RevisionInfo], version: str
+) -> int:
+    """The newest revision whose image has tag `version` ("roll back payment to 1.0.0")."""
+    tagged = [r for r in history if any(_tag_of(image) == version for image in r.images)]
+    if not tagged:
+        tags = sorted({_tag_of(i) for r in history for i in r.images} - {""})
+        raise UserError(
+            "wl_version_missing",
+            choices=tags[-5:],
+            slot="version",
+            app=app,
+            version=version,
+            available=", ".join(tags) or "-",
+        )
+    return tagged[-1].number
+
+
+def _tag_of(image: str) -> str:
+    name = image.rsplit("/", 1)[-1]
+    return name.split(":", 1)[1] if ":" in name else ""
 
 
 @applies("rollback")

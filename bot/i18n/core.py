@@ -29,6 +29,65 @@ MESSAGES: dict[str, dict[str, str]] = {
     "button_cancel": {"en": "Cancel", "ko": "취소"},
     "plan_applying": {"en": "{who} approved: {title} …", "ko": "{who} 님이 승인했어요: {title} …"},
     "plan_cancelled": {"en": "{who} cancelled: {title}", "ko": "{who} 님이 취소했어요: {title}"},
+    "seq_title": {
+        "en": "{count} changes, in this order",
+        "ko": "변경 {count}개, 이 순서대로",
+    },
+    "seq_done": {
+        "en": "✅ Done: all {count} steps.",
+        "ko": "✅ 완료: {count}단계 모두 끝났어요.",
+    },
+    "seq_stopped": {
+        "en": "❌ Stopped at step {index} of {total}; the steps after it were not run.",
+        "ko": "❌ {total}단계 중 {index}단계에서 멈췄어요. 그 뒤 단계는 실행하지 않았어요.",
+    },
+    "seq_field_steps": {"en": "Steps", "ko": "단계"},
+    "seq_step_unclear": {
+        "en": "I could not understand step {index} (“{text}”), so I did nothing. Please ask for the steps one by one.",
+        "ko": "{index}번째 단계(“{text}”)를 이해하지 못해서 아무것도 하지 않았어요. 한 단계씩 요청해 주세요.",
+    },
+    "seq_step_missing": {
+        "en": "Step {index} ({intent}) lacks its {slot}; please say it in full.",
+        "ko": "{index}번째 단계({intent})에 {slot}이(가) 빠졌어요. 빠짐없이 다시 말해 주세요.",
+    },
+    "nlu_declined": {
+        "en": "OK, I won't {what}.",
+        "ko": "알겠어요. {what}은(는) 하지 않을게요.",
+    },
+    "nlu_unclear": {
+        "en": "I am not sure what {words} means there, so I did nothing. Did you mean this?",
+        "ko": "{words}이(가) 무슨 뜻인지 확실하지 않아서 아무것도 하지 않았어요. 이걸 말씀하신 건가요?",
+    },
+    "nlu_ask_cluster_or_namespace": {
+        "en": "Is {word} the cluster or the namespace?",
+        "ko": "{word}은(는) 클러스터인가요, 네임스페이스인가요?",
+    },
+    "nlu_button_cluster": {"en": "cluster {word}", "ko": "클러스터 {word}"},
+    "nlu_button_namespace": {"en": "namespace {word}", "ko": "네임스페이스 {word}"},
+    "plan_app_guessed": {
+        "en": "App: {app} (the closest to “{typed}”).",
+        "ko": "앱: {app} (“{typed}”와 가장 가까운 이름).",
+    },
+    "plan_cancel_nothing": {
+        "en": "You have no plan waiting for approval here.",
+        "ko": "이 채널에서 승인을 기다리는 내 계획이 없어요.",
+    },
+    "plan_cancel_not_yours": {
+        "en": "The plan waiting here is {who}'s ({title}); {who} or an approver can cancel it with its button.",
+        "ko": "여기서 기다리는 계획은 {who} 님의 것이에요({title}). {who} 님이나 승인할 수 있는 사람이 버튼으로 취소할 수 있어요.",
+    },
+    "undo_nothing": {
+        "en": "No change has been made from this channel yet; there is nothing to undo.",
+        "ko": "이 채널에서 한 변경이 아직 없어서 되돌릴 것이 없어요.",
+    },
+    "undo_cannot": {
+        "en": "The last change here ({title}) cannot be undone by me; undo it with a new command.",
+        "ko": "여기서 마지막으로 한 변경({title})은 제가 되돌릴 수 없어요. 새 명령으로 되돌려 주세요.",
+    },
+    "undo_note": {
+        "en": "↩️ Undoes: {title} (approved by {who}).",
+        "ko": "↩️ 되돌리는 변경: {title} ({who} 님이 승인).",
+    },
     "plan_unknown": {
         "en": "I no longer know that plan; please ask again.",
         "ko": "더 이상 찾을 수 없는 계획이에요. 다시 요청해 주세요.",

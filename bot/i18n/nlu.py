@@ -42,8 +42,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{issue}을(를) 누구에게 할당할까요?",
     },
     "nlu_ask_alert": {
-        "en": "Which alert should I silence? Give its name, like HighLatency.",
-        "ko": "어느 알림을 끌까요? HighLatency처럼 이름을 알려 주세요.",
+        "en": "Which alert? Give its name, like HighLatency.",
+        "ko": "어느 알림인가요? HighLatency처럼 이름을 알려 주세요.",
     },
     "nlu_ask_duration": {
         "en": "For how long should I silence {alert}? (e.g. 30m, 2h, 1d)",

@@ -64,6 +64,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{app} has no earlier revision to roll back to.",
         "ko": "{app}에는 되돌릴 이전 리비전이 없어요.",
     },
+    "wl_version_missing": {
+        "en": "No revision of {app} ran {version}. Versions in its history: {available}.",
+        "ko": "{app}에는 {version} 버전으로 배포된 리비전이 없어요. 이력에 있는 버전: {available}",
+    },
     "wl_revision_missing": {
         "en": "{app} has no revision {revision}. Revisions there are: {available}.",
         "ko": "{app}에는 {revision}번 리비전이 없어요. 있는 리비전: {available}",

@@ -1,7 +1,8 @@
 """The team's apps, and how a word someone typed maps to one of them (typos, case, aliases).
 
 A word far from every known app stays what it was: it is never forced onto another app, so
-the command can answer "no app X" instead of acting on the wrong one.
+the command can answer "no app X" instead of acting on the wrong one. The catalog also holds
+the cluster and namespace names the team has, so "in prod" can name a cluster.
 """
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ _SEPARATORS = re.compile(r"[\s_]+")
 
 @dataclass(frozen=True, slots=True)
 class AppMatch:
-    """`known` is False when `name` is the word as written, matching no app closely enough."""
+    """`known` is False when `name` is the word as written, matching no app closely enough.
+
+    `guessed` is True when a known `name` was chosen as the closest to a mistyped word
+    ("paymnet"), not read exactly, by alias, by case or by spacing.
+    """
 
     name: str
     known: bool
     score: float
+    guessed: bool = False
 
 
 def _canonical_form(word: str) -> str:
@@ -66,10 +72,16 @@ def _is_transposition(a: str, b: str) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class AppCatalog:
-    """Canonical app names plus aliases (alias -> canonical), with per-word results cached."""
+    """Canonical app names plus aliases (alias -> canonical), with per-word results cached.
+
+    `clusters` and `namespaces` are the target names the team has (lower case); a bare word
+    that is one of them names that target ("in prod").
+    """
 
     names: tuple[str, ...]
     aliases: Mapping[str, str] = field(default_factory=dict)
+    clusters: frozenset[str] = frozenset()
+    namespaces: frozenset[str] = frozenset()
     _cache: dict[str, AppMatch | None] = field(default_factory=dict, repr=False, init=False)
     _name_set: frozenset[str] = field(default=frozenset(), repr=False, init=False)
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False, init=False)
@@ -87,11 +99,27 @@ class AppCatalog:
 
     @classmethod
     def from_names(
-        cls, names: Iterable[str], aliases: Mapping[str, str] | None = None
+        cls,
+        names: Iterable[str],
+        aliases: Mapping[str, str] | None = None,
+        *,
+        clusters: Iterable[str] = (),
+        namespaces: Iterable[str] = (),
     ) -> AppCatalog:
         """The catalog for these names; the same names give the same (cached) catalog object."""
         alias_items = tuple(sorted((aliases or {}).items()))
-        return _catalog(tuple(dict.fromkeys(_canonical_form(n) for n in names if n)), alias_items)
+        return _catalog(
+            tuple(dict.fromkeys(_canonical_form(n) for n in names if n)),
+            alias_items,
+            _target_names(clusters),
+            _target_names(namespaces),
+        )
+
+    def is_cluster(self, word: str) -> bool:
+        return word in self.clusters
+
+    def is_namespace(self, word: str) -> bool:
+        return word in self.namespaces
 
     def resolve(self, word: str) -> AppMatch | None:
         """The app `word` names; `known=False` when it is app-like but close to no app.
@@ -147,16 +175,28 @@ class AppCatalog:
             if distance <= _allowed_edits(min(len(form), len(name))) or (
                 distance == 1 and _is_transposition(form, name)
             ):
-                return AppMatch(name, True, round(100.0 * (1 - distance / len(form)), 1))
+                score = round(100.0 * (1 - distance / len(form)), 1)
+                return AppMatch(name, True, score, guessed=True)
         # "order" for order-service: the leading part of exactly one name is that name.
         if len(form) >= 4:
             owners = [n for n in self.names if n.split("-")[0] == form]
             if len(owners) == 1:
-                return AppMatch(owners[0], True, 70.0)
+                return AppMatch(owners[0], True, 70.0, guessed=True)
         nearest = process.extractOne(form, self.names, scorer=fuzz.ratio)
         return AppMatch(form, False, float(nearest[1]) if nearest else 0.0)
 
 
+def _target_names(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(n.strip().lower() for n in names if n and n.strip())
+
+
 @lru_cache(maxsize=64)
-def _catalog(names: tuple[str, ...], alias_items: tuple[tuple[str, str], ...]) -> AppCatalog:
-    return AppCatalog(names=names, aliases=dict(alias_items))
+def _catalog(
+    names: tuple[str, ...],
+    alias_items: tuple[tuple[str, str], ...],
+    clusters: frozenset[str],
+    namespaces: frozenset[str],
+) -> AppCatalog:
+    return AppCatalog(
+        names=names, aliases=dict(alias_items), clusters=clusters, namespaces=namespaces
+    )

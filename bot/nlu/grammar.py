@@ -11,17 +11,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.intents import IntentName, Language
+from bot.nlu.patterns import any_of, en_words
+from bot.nlu.questions import question_about_app
+from bot.nlu.undoing import taking_back
 
 Needs = Literal["", "app", "number", "app_and_number"]
-
-
-def _en(*words: str) -> str:
-    """Whole English words: no Latin letter or digit may touch either side."""
-    return r"(?<![a-z0-9])(?:" + "|".join(words) + r")(?![a-z0-9])"
-
-
-def _any(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +49,8 @@ ISSUE_TYPES = {
     "유저스토리": "Story",
 }
 
-ASSIGN = _any(
-    _en(
+ASSIGN = any_of(
+    en_words(
         "assign",
         "assigned",
         "reassign",
@@ -73,8 +67,8 @@ ASSIGN = _any(
     ),
     r"할당|배정|담당|맡겨|맡기|넘겨|지정|어사인",
 )
-TRANSITION = _any(
-    _en(
+TRANSITION = any_of(
+    en_words(
         "move",
         "mark",
         "set",
@@ -114,8 +108,8 @@ _PAST_CHANGES = (
     "touched|modified|updated|released|stopped|bounced|rebooted|built|approved|edited|shipped|"
     "upgraded|downgraded|promoted|silenced|killed|broke|messed\\s+with|did"
 )
-AUDIT = _any(
-    _en(
+AUDIT = any_of(
+    en_words(
         "audit(?:s|ed|ing)?",
         "audit[\\s-]*(?:logs?|trail)",
         "who(?:'s|\\s+has|\\s+have|\\s+had)?\\s+(?:last\\s+|just\\s+|recently\\s+)?"
@@ -131,8 +125,8 @@ AUDIT = _any(
     r"(?:누가|누군가)[^.?!]{0,40}?(?:했|었|았|였|꿨|댔|렸|켰|껐|뒀|놨|줬|웠)",
 )
 
-SILENCE = _any(
-    _en(
+SILENCE = any_of(
+    en_words(
         "silence",
         "silences",
         "mute",
@@ -156,8 +150,8 @@ SILENCE = _any(
 TIER_B: tuple[_Rule, ...] = (
     _Rule(
         IntentName.SLO,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "slos?",
                 "slis?",
                 "error[\\s-]*budgets?",
@@ -172,8 +166,8 @@ TIER_B: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.STANDUP,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "stand[\\s-]*ups?",
                 "daily",
                 "dailies",
@@ -186,8 +180,8 @@ TIER_B: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.BACKLOG,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "backlog",
                 "back\\s+log",
                 "to-?do\\s+list",
@@ -201,15 +195,15 @@ TIER_B: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.SPRINT,
-        _any(
-            _en("sprints?", "burn[\\s-]*down", "burndown", "velocity", "iteration"),
+        any_of(
+            en_words("sprints?", "burn[\\s-]*down", "burndown", "velocity", "iteration"),
             r"스프린트|번\s*다운|벨로시티|이터레이션",
         ),
     ),
     _Rule(
         IntentName.STATUS,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "(?:rollout|deploy(?:ment)?|release)\\s+status",
                 "how\\s+many\\s+(?:pods|replicas|instances|copies)",
                 "is\\s+\\S+\\s+(?:healthy|up|down|running|alive|ok|okay)",
@@ -219,8 +213,8 @@ TIER_B: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.LOGS,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "logs?",
                 "logging",
                 "tail",
@@ -236,8 +230,8 @@ TIER_B: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.HISTORY,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "history",
                 "histories",
                 "revisions",
@@ -256,8 +250,8 @@ TIER_B: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.ALERTS,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "alerts?",
                 "alarms?",
                 "alerting",
@@ -280,8 +274,8 @@ TIER_B: tuple[_Rule, ...] = (
 TIER_C: tuple[_Rule, ...] = (
     _Rule(
         IntentName.ROLLBACK,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "roll(?:ed|ing)?\\s*-?\\s*back",
                 "roll\\s+(?:[a-z0-9-]+\\s+){1,2}back",
                 "revert(?:ed)?",
@@ -299,8 +293,8 @@ TIER_C: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.RESTART,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "re-?start(?:ed|ing|s)?",
                 "bounce",
                 "reboot",
@@ -319,8 +313,8 @@ TIER_C: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.BUILD,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "build",
                 "builds",
                 "rebuild",
@@ -336,8 +330,8 @@ TIER_C: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.DEPLOY,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "deploy",
                 "deploying",
                 "ship",
@@ -358,8 +352,8 @@ TIER_C: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.SCALE,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "scale",
                 "scaled",
                 "scaling",
@@ -393,16 +387,18 @@ TIER_C: tuple[_Rule, ...] = (
 TIER_D: tuple[_Rule, ...] = (
     _Rule(
         IntentName.SCALE,
-        _any(
-            _en("more", "extra", "fewer", "less", "pods?", "containers?", "x\\s*\\d+", "\\d+\\s*x"),
+        any_of(
+            en_words(
+                "more", "extra", "fewer", "less", "pods?", "containers?", "x\\s*\\d+", "\\d+\\s*x"
+            ),
             r"×\s*\d|\*\s*\d|\d+\s*(?:개|대)|더\s|더$|파드|컨테이너",
         ),
         "number",
     ),
     _Rule(
         IntentName.SCALE,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "run",
                 "start",
                 "launch",
@@ -433,15 +429,17 @@ TIER_D: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.STATUS,
-        _any(
-            _en("status", "health", "healthy", "health\\s*check", "alive", "describe", "overview"),
+        any_of(
+            en_words(
+                "status", "health", "healthy", "health\\s*check", "alive", "describe", "overview"
+            ),
             r"상태|헬스|현황",
         ),
     ),
     _Rule(
         IntentName.STATUS,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "how(?:'s|\\s+is|\\s+are)",
                 "hows",
                 "doing",
@@ -468,8 +466,8 @@ TIER_D: tuple[_Rule, ...] = (
     ),
     _Rule(
         IntentName.HELP,
-        _any(
-            _en(
+        any_of(
+            en_words(
                 "help",
                 "what\\s+can\\s+(?:you\\s+)?do",
                 "what\\s+do\\s+you\\s+do",
@@ -519,8 +517,12 @@ def classify(
     has_app: bool,
     has_number: bool,
     has_issue: bool,
+    names_app: bool = False,
 ) -> IntentName | None:
-    """The intent `text` (lower case, numbers as digits) asks for, or None when nothing fits."""
+    """The intent `text` (lower case, numbers as digits) asks for, or None when nothing fits.
+
+    `has_app` counts an app the context points at; `names_app` only one the text names.
+    """
     if create_issue_match(text, language):
         return IntentName.CREATE_ISSUE
     if AUDIT.search(text):
@@ -530,8 +532,14 @@ def classify(
             return IntentName.ASSIGN
         if TRANSITION.search(text):
             return IntentName.TRANSITION
+    taken_back = taking_back(text, names_app=names_app)
+    if taken_back is not None:
+        return taken_back
     if SILENCE.search(text):
         return IntentName.SILENCE
+    asked = question_about_app(text, has_app=has_app)
+    if asked is not None:
+        return asked
     for rule in TIER_B:
         if rule.pattern.search(text) and _satisfied(rule.needs, has_app, has_number):
             return rule.name

@@ -88,13 +88,13 @@ _FEWER = re.compile(
 )
 _TARGET = re.compile(
     _L
-    + r"(?:to|=|->|→)\s*(\d+)(?![\d.])"
+    + r"(?:to|=|->|→)\s*(\d+)(?!\d|\.\d)"
     + r"|(?<![a-z])[x×*]\s*(\d+)(?![\d.])"
     + r"|(?<![a-z0-9_.-])(\d+)\s*x"
     + _R
     + r"|(?<![a-z0-9_.-])(\d+)\s*(?:개|대)?\s*(?:으로|로)(?![가-힣])"
 )
-_BARE = re.compile(r"(?<![a-z0-9_.\-/:#])(\d+)(?![\d.:]|[a-z%])")
+_BARE = re.compile(r"(?<![a-z0-9_.\-/:#])(\d+)(?![\d:]|\.\d|[a-z%])")
 _STOP = re.compile(
     _L
     + r"(?:stop|shut\s*down|shut\s+\S+\s+down|halt|pause|turn\s+off|turn\s+\S+\s+off|take\s+down|"
@@ -272,13 +272,20 @@ _ENVIRONMENTS = (
     "staging|stage|stg|prod|production|prd|dev|develop|development|qa|test|testing|uat|sandbox|"
     "preprod|pre-prod|canary|default|demo|perf|live|kube-system|monitoring"
 )
-_NAMESPACE = (
+# Written as a namespace: the word "namespace", -n, 네임스페이스. These win over a cluster name.
+_NAMESPACE_WRITTEN = (
     re.compile(_L + _PREP + r"(?:namespace|ns)\s+" + _NAME),
-    re.compile(_L + _PREP + _NAME + r"\s+(?:namespace|ns|env|environment)" + _R),
+    re.compile(_L + _PREP + _NAME + r"\s+(?:namespace|ns)" + _R),
     re.compile(r"(?:(?<![a-z0-9-])-n|--namespace|namespace\s*[=:]|ns\s*[=:])\s*" + _NAME),
     re.compile(_L + r"namespace\s+" + _NAME),
-    re.compile(r"(?<![a-z0-9._-])" + _NAME + r"\s*(?:네임스페이스|환경)"),
+    re.compile(r"(?<![a-z0-9._-])" + _NAME + r"\s*네임스페이스"),
     re.compile(r"네임스페이스\s*(?:는|은)?\s*" + _NAME),
+)
+# Named as an environment where a namespace goes ("to staging", "prod 환경"): a namespace
+# unless the team has a cluster of that name.
+_NAMESPACE_NAMED = (
+    re.compile(_L + _PREP + _NAME + r"\s+(?:env|environment)" + _R),
+    re.compile(r"(?<![a-z0-9._-])" + _NAME + r"\s*환경"),
     re.compile(_L + r"(?:to|in|into|on)\s+(?:the\s+)?(" + _ENVIRONMENTS + r")(?![a-z0-9._-])"),
     re.compile(r"(?<![a-z0-9._-])(" + _ENVIRONMENTS + r")\s*(?:에서|에|으로|로|의)"),
 )
@@ -313,23 +320,45 @@ def cluster(low: str) -> Found | None:
     return None
 
 
+def _free(match: re.Match[str], skip: tuple[Found, ...]) -> bool:
+    inside = any(found.start <= match.start(1) < found.end for found in skip)
+    return not inside and _acceptable(match.group(1))
+
+
+def written_namespace(low: str, *, skip: tuple[Found, ...] = ()) -> Found | None:
+    """A namespace written as one ("namespace x", "-n x", "x 네임스페이스"), never a guess."""
+    for pattern in _NAMESPACE_WRITTEN:
+        for match in pattern.finditer(low):
+            if _free(match, skip):
+                return Found(match.group(1), match.start(1), match.end(1))
+    return None
+
+
 def namespace(
     low: str,
     *,
-    skip: Found | None,
+    skip: tuple[Found, ...] = (),
     is_app: Callable[[str], bool],
     deploy_target: bool = False,
+    not_namespace: Callable[[str], bool] | None = None,
 ) -> Found | None:
-    """The namespace; `skip` is the cluster's place, so "on the prod cluster" is not both.
+    """The namespace; `skip` holds places already read (the cluster), so "on the prod
+    cluster" is not both.
 
-    A known app is never taken for a namespace by position alone (`is_app`).
+    A known app is never taken for a namespace by position alone (`is_app`), and a word
+    `not_namespace` rejects (a team cluster) only when it is written as a namespace.
     """
 
     def usable(match: re.Match[str]) -> bool:
-        inside = skip is not None and skip.start <= match.start(1) < skip.end
-        return not inside and _acceptable(match.group(1))
+        word = match.group(1)
+        if not _free(match, skip):
+            return False
+        return not_namespace is None or not not_namespace(word)
 
-    for pattern in _NAMESPACE:
+    written = written_namespace(low, skip=skip)
+    if written is not None:
+        return written
+    for pattern in _NAMESPACE_NAMED:
         for match in pattern.finditer(low):
             if usable(match):
                 return Found(match.group(1), match.start(1), match.end(1))

@@ -34,6 +34,9 @@ for _intent, _words in (
     (IntentName.HELP, "help commands 도움말 명령어"),
     (IntentName.SLO, "slo budget 버짓 에러버짓"),
     (IntentName.AUDIT, "audit 감사로그"),
+    (IntentName.DIAGNOSE, "diagnose troubleshoot 진단"),
+    (IntentName.UNSILENCE, "unsilence unmute 해제"),
+    (IntentName.CANCEL, "cancel 취소"),
 ):
     for _word in _words.split():
         _KEYWORDS[_word] = _intent

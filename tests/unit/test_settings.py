@@ -29,7 +29,8 @@ def test_the_example_file_loads_with_defaults_applied() -> None:
     assert config.app("cart").max_replicas == 50  # type: ignore[union-attr]
     assert config.cluster("prod-seoul").protected  # type: ignore[union-attr]
     alice = config.person("slack", "U0ALICE")
-    assert alice is not None and alice.email == "alice@example.com"
+    assert alice is not None
+    assert alice.email == "alice@example.com"
     assert [(t.name, role) for t, role in config.memberships("alice")] == [("payments", "admin")]
 
 

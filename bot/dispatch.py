@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot import clarifications
+from bot.alerts import handle_alert_click
 from bot.approvals import bind_message, create_pending, render_plan
 from bot.apps import AppDirectory
 from bot.audit import Attempt
@@ -336,6 +337,8 @@ class Dispatcher:
             actor=click.actor.name,
             action=click.action,
         )
+        if handle_alert_click(self, click, conversation):
+            return  # an alert message's button: acknowledge, silence, unsilence
         if click.action in ("approve", "cancel"):
             self._decide(click, conversation)
         elif click.action == "fill":

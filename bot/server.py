@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.alerts.pipeline import AlertPipeline
 from bot.chat.slack_app import SlackSocketMode, SlackUserNames, build_slack_app, dispatch_http
 from bot.chat.slack_transport import SlackTransport, slack_web_client
 from bot.chat.transport import ChatTransport
@@ -232,6 +233,16 @@ class KuberServer:
             claim_ttl=claim_ttl,
             names=names,
         )
+        # Alertmanager's deliveries: stored by any replica, rendered by the leader.
+        self.alerts = AlertPipeline(
+            runtime.store,
+            runtime.settings,
+            self.outbox,
+            self.submit,
+            platforms=tuple(transports),
+            owner=self.owner,
+            claim_ttl=claim_ttl,
+        )
         if env.slack_bot_token and env.slack_signing_secret:
             self.slack_app = build_slack_app(
                 signing_secret=env.slack_signing_secret.get_secret_value(),
@@ -308,6 +319,7 @@ class KuberServer:
         try:
             handed = self.inbox.hand_back()
             handed += self.runtime.dispatcher.hand_back_plans()
+            handed += self.alerts.hand_back()
             handed += self.outbox.hand_back()
         except Exception as exc:  # the claims expire on their own
             log.warning("claims not handed back", error=repr(exc))
@@ -320,6 +332,7 @@ class KuberServer:
         """Become the replica that sends, listens and recovers: only one may, or users would
         see every message twice."""
         self.outbox.start(Fence(LEASE, self.owner, epoch))
+        self.alerts.lead()
         self._background_stop.clear()
         self._background = threading.Thread(
             target=self._recover_forever, name="recovery", daemon=True
@@ -345,6 +358,7 @@ class KuberServer:
         if self._background is not None:
             self._background.join(timeout=5)
             self._background = None
+        self.alerts.follow()
         self.outbox.stop(timeout=5)
 
     def _recover_forever(self) -> None:
@@ -367,6 +381,7 @@ class KuberServer:
         if not self.leadership.leading:
             return
         self.inbox.recover()
+        self.alerts.recover()
         for pending in self.runtime.dispatcher.claim_abandoned_plans():
             conversation = self.conversation(pending.platform, pending.channel, pending.thread)
             resume = partial(self.runtime.dispatcher.resume, pending, conversation)
@@ -385,6 +400,10 @@ class KuberServer:
             Route("/metrics", self.metrics_endpoint, methods=["GET"]),
             Route("/slack/events", self.slack_events, methods=["POST"]),
         ]
+        routes += self.alerts.routes(
+            refused=self.refused,
+            accepted=lambda: self.metrics.accepted.labels(route="/alertmanager/webhook").inc(),
+        )
         if self._mattermost is not None or self.runtime.settings.env.mattermost_command_token:
             from bot.chat.mattermost_routes import mattermost_routes
 

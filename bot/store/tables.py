@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+import bot.store.alert_tables  # noqa: F401  (the alert tables, on the same metadata)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+import matplotlib
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -64,10 +66,12 @@ def line_chart(
     """A time-series chart of `lines`, with an optional dashed threshold line."""
     figure, axes = _figure(title)
     for index, line in enumerate(lines):
-        if not line.points:
+        # A series with no traffic reads NaN or ±inf: nothing a chart can place.
+        finite = [(t, v) for t, v in line.points if math.isfinite(v)]
+        if not finite:
             continue
-        times = date2num([t for t, _ in line.points])  # type: ignore[no-untyped-call]
-        values = [v for _, v in line.points]
+        times = date2num([t for t, _ in finite])  # type: ignore[no-untyped-call]
+        values = [v for _, v in finite]
         axes.plot(times, values, label=line.label, color=_COLOURS[index % len(_COLOURS)])
     if threshold is not None:
         axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1, label=threshold_label)
@@ -82,6 +86,8 @@ def line_chart(
 
 
 def _figure(title: str) -> tuple[Figure, Axes]:
+    # The font has no U+2212 MINUS SIGN: negative ticks use the hyphen-minus.
+    matplotlib.rcParams["axes.unicode_minus"] = False
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
     family = _font_family()

@@ -10,13 +10,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from bot.i18n import alerts, audit, core, diagnose, kubernetes, nlu, prometheus, workloads
+from bot.i18n import (
+    alerts,
+    audit,
+    core,
+    diagnose,
+    kubernetes,
+    nlu,
+    prometheus,
+    reliability,
+    workloads,
+)
 
 Lang = Literal["en", "ko"]
 Catalog = Mapping[str, Mapping[str, str]]
 
 CATALOG: dict[str, Mapping[str, str]] = {}
-for _area in (alerts, audit, core, diagnose, kubernetes, nlu, prometheus, workloads):
+for _area in (
+    alerts,
+    audit,
+    core,
+    diagnose,
+    kubernetes,
+    nlu,
+    prometheus,
+    reliability,
+    workloads,
+):
     _overlap = CATALOG.keys() & _area.MESSAGES.keys()
     if _overlap:
         raise RuntimeError(f"message keys defined twice: {sorted(_overlap)}")

@@ -45,3 +45,11 @@ def test_korean_titles_render_with_a_hangul_font() -> None:
 
 def test_empty_series_still_draw_a_chart() -> None:
     assert line_chart([Line("nothing", [])], title="no data").startswith(PNG)
+
+
+def test_negative_values_and_points_without_a_value_draw() -> None:
+    """An overspent budget is negative (its minus sign must be a glyph the font has); no
+    traffic reads as NaN or ±inf, which are left out."""
+    values = [float("nan"), float("-inf"), -3.0, -2.0, float("inf")]
+    png = line_chart([Line("budget", hour(values))], title="budget", threshold=0.0)
+    assert png.startswith(PNG)

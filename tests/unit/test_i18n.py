@@ -15,7 +15,7 @@ from bot.registry import GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = re.compile(
-    r"^(wl|k8s|nlu|plan|policy|chat|help|button|app|target|not|internal|try|ask|diag|seq|undo|prom)_[a-z0-9_]+$"
+    r"^(wl|k8s|nlu|plan|policy|chat|help|button|app|target|not|internal|try|ask|diag|seq|undo|prom|slo)_[a-z0-9_]+$"
 )
 
 

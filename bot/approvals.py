@@ -19,7 +19,8 @@ from bot.i18n import translate
 from bot.intents import Language
 from bot.messages import Button, Field, Reply
 from bot.plans import Plan
-from bot.policy import is_protected
+from bot.policy import is_protected, required_role
+from bot.sequence_plans import steps_of
 from bot.store.tables import PendingAction
 from bot.work_scope import stable_name
 
@@ -102,7 +103,9 @@ def approval_buttons(
 def approvers(lang: Language, pending: PendingAction, *, four_eyes: bool) -> str:
     """Who may approve, said on the plan itself, so nobody clicks only to be refused."""
     if not pending.protected:
-        return translate(lang, "plan_approvers_deployer")
+        needed = [required_role(a) for a, _ in steps_of(pending.action, dict(pending.params))]
+        key = "plan_approvers_deployer" if "deployer" in needed else "plan_approvers_operator"
+        return translate(lang, key)
     if four_eyes:
         return translate(lang, "plan_approvers_admin", who=pending.requested_by_name)
     return translate(lang, "plan_approvers_admin_any")

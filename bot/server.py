@@ -44,6 +44,7 @@ from bot.chat.transport import ChatTransport
 from bot.conversation import Conversation
 from bot.heartbeat import Heartbeat
 from bot.inbox import Inbox, NameLookup
+from bot.jenkins_notify import notify_route
 from bot.leader import Leadership, replica_id
 from bot.logs import get_logger
 from bot.outbox import Fence, Outbox
@@ -404,6 +405,9 @@ class KuberServer:
             refused=self.refused,
             accepted=lambda: self.metrics.accepted.labels(route="/alertmanager/webhook").inc(),
         )
+        # Build results Jenkins sends for builds not started from chat.
+        transports = tuple(self.outbox.transports)
+        routes.append(notify_route(self.runtime.settings, self.outbox.enqueue_post, transports))
         if self._mattermost is not None or self.runtime.settings.env.mattermost_command_token:
             from bot.chat.mattermost_routes import mattermost_routes
 

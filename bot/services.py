@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from integrations.jenkins import JenkinsBuilds
     from integrations.kubernetes import KubernetesClusters
 
 
@@ -38,3 +39,18 @@ class Services:
                 in_cluster=env.kubernetes_in_cluster,
                 request_timeout=env.kubernetes_timeout,
             )
+
+    @cached_property
+    def jenkins(self) -> JenkinsBuilds:
+        from integrations.jenkins import JenkinsBuilds
+
+        env = self.settings.env
+        if not env.jenkins_url:
+            raise UserError("not_configured", system="Jenkins", variable="KUBER_JENKINS_URL")
+        # Both or neither: a user without a token would be refused with a puzzling 401.
+        if bool(env.jenkins_user) != bool(env.jenkins_token):
+            missing = "KUBER_JENKINS_TOKEN" if env.jenkins_user else "KUBER_JENKINS_USER"
+            raise UserError("not_configured", system="Jenkins", variable=missing)
+        token = env.jenkins_token.get_secret_value() if env.jenkins_token else None
+        with self._lock:
+            return JenkinsBuilds(env.jenkins_url, env.jenkins_user, token)

@@ -217,6 +217,44 @@ class App(_Strict):
     team: str | None = None
     aliases: list[str] = Field(default_factory=list)
     max_replicas: int = Field(default=50, ge=1, le=1000)
+    #: Where a build of `jenkins_job` leaves the image tag it pushed: `parameter NAME`,
+    #: `artifact PATH` (a file holding the tag) or `description` (a tag or an image in it).
+    image_tag_from: str | None = None
+    #: The build parameters that take the branch, version, environment and requester, where a
+    #: job does not call them BRANCH, VERSION, ENVIRONMENT and REQUESTED_BY (or the like).
+    jenkins_parameters: dict[Literal["branch", "version", "environment", "requested_by"], str] = (
+        Field(default_factory=dict)
+    )
+    #: How a new version reaches the cluster: its image set on the Deployment (`kubernetes`),
+    #: or `deploy_job` run in Jenkins with the version as a parameter (`jenkins`).
+    deploy: Literal["kubernetes", "jenkins"] = "kubernetes"
+    deploy_job: str | None = None
+
+    @field_validator("jenkins_job", "deploy_job")
+    @classmethod
+    def _job_name(cls, value: str | None) -> str | None:
+        """A job's full name: folders and the job joined by `/`, none of them empty."""
+        if value is not None and any(not p.strip() or p in (".", "..") for p in value.split("/")):
+            raise ValueError(f"{value!r} is not a Jenkins job name (folder/job, no empty part)")
+        return value
+
+    @field_validator("image_tag_from")
+    @classmethod
+    def _tag_source(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        kind, _, argument = value.strip().partition(" ")
+        if kind == "description" and not argument.strip():
+            return "description"
+        if kind in ("parameter", "artifact") and argument.strip():
+            return f"{kind} {argument.strip()}"
+        raise ValueError(f"{value!r}: use `parameter NAME`, `artifact PATH` or `description`")
+
+    @model_validator(mode="after")
+    def _deploy_job_given(self) -> App:
+        if self.deploy == "jenkins" and not self.deploy_job:
+            raise ValueError("deploy_job: required with `deploy: jenkins`")
+        return self
 
     @property
     def deployment_name(self) -> str:

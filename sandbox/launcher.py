@@ -1,6 +1,10 @@
 """`kuber sandbox` and `kuber demo`: start every sandbox server on loopback, write the
 kubeconfig and kuber.yaml that describe them, and hand back the environment pointing Kuber
-at them. Tokens here are sandbox-only values, generated fresh per run."""
+at them. Tokens here are sandbox-only values, generated fresh per run.
+
+Jenkins has a build job per sample app (`{app}-build`, as kuber.yaml names it) and a deploy
+job in a folder (`payments/payment-deploy`); it tells Kuber when builds end (the Notification
+plugin) at `KUBER_PUBLIC_URL/jenkins/notify`."""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from typing import Any
 import yaml
 
 from sandbox.http import SandboxServer
+from sandbox.jenkins import JenkinsSandbox, JobSpec, ParameterSpec
+from sandbox.jenkins_model import DEFAULT_STAGES
 from sandbox.kubeconfig import write_kubeconfig
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.mattermost import MattermostSandbox
@@ -30,6 +36,10 @@ APPS: dict[str, list[str]] = {
     "auth": ["인증"],
 }
 CLUSTERS = ("sandbox", "prod")
+#: Apps whose build job is a freestyle job (no Pipeline stages), as older jobs often are.
+FREESTYLE_APPS = frozenset({"frontend"})
+#: Where the sample apps' builds leave the tag of the image they pushed.
+IMAGE_TAG_FROM = "artifact image-tag.txt"
 
 
 @dataclass
@@ -95,7 +105,13 @@ def kuber_yaml(
             }
         ],
         "apps": [
-            {"name": name, "team": "payments", "jenkins_job": f"{name}-build", "aliases": aliases}
+            {
+                "name": name,
+                "team": "payments",
+                "jenkins_job": f"{name}-build",
+                "image_tag_from": IMAGE_TAG_FROM,
+                "aliases": aliases,
+            }
             for name, aliases in APPS.items()
         ],
         "clusters": [{"name": "sandbox"}, {"name": "prod", "protected": True}],
@@ -103,9 +119,70 @@ def kuber_yaml(
     }
 
 
+def jenkins_jobs() -> list[JobSpec]:
+    """A build job per sample app, and one deploy job in a folder.
+
+    A build whose parameters contain "fail" (a branch such as `fix/fail-fast`) fails in its
+    Test stage, so the demo can show a red build on purpose.
+    """
+    requested_by = ParameterSpec("REQUESTED_BY", "", description="Who asked for it (from Kuber)")
+    jobs = [
+        JobSpec(
+            f"{app}-build",
+            app=app,
+            parameters=[
+                ParameterSpec("BRANCH", "main", description="Git branch to build"),
+                requested_by,
+            ],
+            pipeline=app not in FREESTYLE_APPS,
+            stages=(("Build", 1.0),) if app in FREESTYLE_APPS else DEFAULT_STAGES,
+        )
+        for app in APPS
+    ]
+    jobs.append(
+        JobSpec(
+            "payments/payment-deploy",
+            app="payment",
+            parameters=[
+                ParameterSpec("VERSION", "", description="Image tag to deploy"),
+                ParameterSpec("ENVIRONMENT", "staging", choices=("staging", "production")),
+                requested_by,
+            ],
+            stages=(("Deploy", 0.8), ("Smoke test", 0.2)),
+            produces_image=False,
+        )
+    )
+    return jobs
+
+
+def start_jenkins(
+    *,
+    build_duration: float = 4.0,
+    quiet_period: float = 1.0,
+    notify_url: str | None = None,
+    notify_token: str | None = None,
+) -> JenkinsSandbox:
+    """The sandbox Jenkins with the sample jobs, started."""
+    headers = {"Authorization": f"Bearer {notify_token}"} if notify_token else {}
+    jenkins = JenkinsSandbox(
+        build_duration=build_duration,
+        quiet_period=quiet_period,
+        notify_url=notify_url,
+        notify_headers=headers,
+    )
+    jenkins.add_folder("payments", "The payments team's jobs")
+    for spec in jenkins_jobs():
+        jenkins.add_job(spec)
+    return jenkins.start()
+
+
 @contextmanager
 def start_sandbox(
-    state_dir: Path, *, pod_start_delay: float = 1.0, guest: str | None = None
+    state_dir: Path,
+    *,
+    pod_start_delay: float = 1.0,
+    guest: str | None = None,
+    build_duration: float = 4.0,
 ) -> Iterator[SandboxRun]:
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -124,6 +201,14 @@ def start_sandbox(
         ).start()
         run.servers["slack"] = slack
         run.servers["mattermost"] = mattermost
+        public_url = "http://127.0.0.1:8080"
+        webhook_token = secrets.token_hex(16)
+        jenkins = start_jenkins(
+            build_duration=build_duration,
+            notify_url=public_url + "/jenkins/notify",
+            notify_token=webhook_token,
+        )
+        run.servers["jenkins"] = jenkins
         kubeconfig = write_kubeconfig(
             state_dir / "kubeconfig",
             {c: run.servers[f"kubernetes-{c}"].url for c in CLUSTERS},
@@ -146,10 +231,14 @@ def start_sandbox(
             "KUBER_MATTERMOST_TOKEN": mattermost.bot_token,
             "KUBER_MATTERMOST_COMMAND_TOKEN": mattermost.command_token,
             "KUBER_MATTERMOST_ACTION_SECRET": secrets.token_hex(16),
-            "KUBER_WEBHOOK_TOKEN": secrets.token_hex(16),
+            "KUBER_WEBHOOK_TOKEN": webhook_token,
+            "KUBER_JENKINS_URL": jenkins.url,
+            "KUBER_JENKINS_USER": jenkins.user,
+            "KUBER_JENKINS_TOKEN": jenkins.token,
             "KUBER_ROLLOUT_TIMEOUT": "60",
-            # Where `kuber serve` listens by default; Mattermost sends button clicks there.
-            "KUBER_PUBLIC_URL": "http://127.0.0.1:8080",
+            # Where `kuber serve` listens by default; Mattermost sends button clicks there,
+            # and Jenkins its build notifications.
+            "KUBER_PUBLIC_URL": public_url,
         }
         yield run
     finally:

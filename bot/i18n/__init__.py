@@ -13,6 +13,7 @@ from typing import Literal
 from bot.i18n import (
     alerts,
     audit,
+    builds,
     core,
     diagnose,
     kubernetes,
@@ -29,6 +30,7 @@ CATALOG: dict[str, Mapping[str, str]] = {}
 for _area in (
     alerts,
     audit,
+    builds,
     core,
     diagnose,
     kubernetes,

@@ -170,6 +170,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "an admin must approve",
         "ko": "관리자가 승인해야 해요",
     },
+    "plan_approvers_operator": {
+        "en": "an operator, deployer or admin may approve",
+        "ko": "운영 권한자, 배포 권한자나 관리자가 승인할 수 있어요",
+    },
     "plan_approvers_deployer": {
         "en": "a deployer or admin may approve",
         "ko": "배포 권한자나 관리자가 승인할 수 있어요",

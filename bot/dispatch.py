@@ -48,7 +48,7 @@ from bot.policy import (
     role_at,
 )
 from bot.registry import ApplierSpec, CommandRegistry, CommandSpec, load_commands
-from bot.sequence_plans import combine, steps_of
+from bot.sequence_plans import combine, deploy_after_build, steps_of
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store
@@ -237,6 +237,9 @@ class Dispatcher:
                 say(_refusal(ctx.language, reason, ctx.platform, ctx.actor, **decision.params))
                 attempt.finish(self.store, "refused", error=decision.reason)
                 return
+            if _deploys_the_build(intent.steps[: index - 1], step):
+                wanted.append((step, spec))
+                continue
             missing = missing_slots(step)
             if missing and step.negated is None:
                 asked = ctx.t(
@@ -253,9 +256,13 @@ class Dispatcher:
         plans: list[Plan] = []
         try:
             with acting_as(ctx.person.kubernetes if ctx.person else None):
-                for step, spec in wanted:
+                for index, (step, spec) in enumerate(wanted):
                     ctx.needs = required_role(step.name.value, mutating=step.mutating)
-                    result = spec.call(ctx, step.slots())
+                    result: Reply | Plan
+                    if _deploys_the_build([s for s, _ in wanted[:index]], step):
+                        result = self._deploy_after_build(ctx, step)
+                    else:
+                        result = spec.call(ctx, step.slots())
                     if isinstance(result, Plan):
                         plans.append(result)
                     else:
@@ -274,6 +281,21 @@ class Dispatcher:
         plan = plans[0] if len(plans) == 1 else combine(plans, ctx.t("seq_title", count=len(plans)))
         attempt.target = plan.target
         self._propose(ctx, plan, text, attempt, say.new)
+
+    def _deploy_after_build(self, ctx: CommandContext, step: Intent) -> Plan:
+        """The deploy step of "build payment and deploy it": allowed here and now, its
+        version filled in when the build is green."""
+        app = step.app or "?"
+        config = self.settings.config
+        configured = config.app(app)
+        namespace = step.namespace or (configured.namespace if configured else None)
+        cluster = step.cluster or (configured.cluster if configured else None)
+        scope = {"app": app, "cluster": cluster, "namespace": namespace}
+        decision = may_act_on(config, ctx.person, "deployer", **scope)
+        if not decision.allowed:
+            raise NotAllowed(decision.reason or "policy_refused", **decision.params)
+        title = ctx.t("seq_deploy_built", app=app)
+        return deploy_after_build(app, namespace, cluster, title=title, target=f"{app} (build)")
 
     # -- plans and approvals ---------------------------------------------------------------
     def _over_change_limit(self, ctx: CommandContext) -> bool:
@@ -869,6 +891,15 @@ def intent_from_json(data: dict[str, Any]) -> Intent:
 
 def _title(pending: PendingAction) -> str:
     return str(pending.plan.get("title", pending.action))
+
+
+def _deploys_the_build(before: Sequence[Intent], step: Intent) -> bool:
+    """A deploy without a version after a build of the same app deploys what it built."""
+    return (
+        step.name is IntentName.DEPLOY
+        and step.version is None
+        and any(s.name is IntentName.BUILD and s.app == step.app for s in before)
+    )
 
 
 def _scope_of(params: dict[str, Any]) -> dict[str, str | None]:

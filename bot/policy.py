@@ -21,6 +21,8 @@ _RANK: dict[Role, int] = {"viewer": 0, "operator": 1, "deployer": 2, "admin": 3}
 REQUIRED_ROLE: dict[str, Role] = {
     IntentName.DEPLOY.value: "deployer",
     IntentName.ROLLBACK.value: "deployer",
+    # A sequence step that proposes deploying what its build produced.
+    "deploy_built": "deployer",
 }
 
 

@@ -13,6 +13,9 @@ from bot.plans import Change, Plan
 
 #: The plan action of a sequence; `commands.sequence` applies it step by step.
 SEQUENCE = "sequence"
+#: A step deploying what the build before it produced ("build payment and deploy it"): its
+#: version is known only once the build is green, so it proposes a deploy plan then.
+DEPLOY_BUILT = "deploy_built"
 
 
 def combine(plans: list[Plan], title: str) -> Plan:
@@ -49,3 +52,11 @@ def steps_of(action: str, params: dict[str, Any]) -> list[tuple[str, dict[str, A
         if isinstance(step, dict) and isinstance(step.get("params"), dict):
             found.append((str(step.get("action")), dict(step["params"])))
     return found
+
+
+def deploy_after_build(
+    app: str, namespace: str | None, cluster: str | None, *, title: str, target: str
+) -> Plan:
+    """The step "deploy the image the build before produces", shown in the plan as such."""
+    params = {"app": app, "namespace": namespace, "cluster": cluster}
+    return Plan(action=DEPLOY_BUILT, params=params, title=title, target=target)

@@ -42,6 +42,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "❌ {total}단계 중 {index}단계에서 멈췄어요. 그 뒤 단계는 실행하지 않았어요.",
     },
     "seq_field_steps": {"en": "Steps", "ko": "단계"},
+    "seq_deploy_built": {
+        "en": "Deploy the image this build of {app} produces (proposed for approval once it is green)",
+        "ko": "이 빌드로 만든 {app} 이미지 배포 (빌드가 성공하면 승인 요청)",
+    },
+    "seq_deploy_proposed": {
+        "en": "The deploy of {app} {tag} waits for approval below.",
+        "ko": "{app} {tag} 배포가 아래에서 승인을 기다려요.",
+    },
+    "seq_no_image_tag": {
+        "en": "The build of {app} reported no image tag, so there is nothing to deploy; set image_tag_from for {app} in kuber.yaml.",
+        "ko": "{app} 빌드가 이미지 태그를 알려 주지 않아 배포할 것이 없어요. kuber.yaml에서 {app}의 image_tag_from을 설정해 주세요.",
+    },
     "seq_step_unclear": {
         "en": "I could not understand step {index} (“{text}”), so I did nothing. Please ask for the steps one by one.",
         "ko": "{index}번째 단계(“{text}”)를 이해하지 못해서 아무것도 하지 않았어요. 한 단계씩 요청해 주세요.",

@@ -33,6 +33,8 @@ BUILDS = any_of(
     r"어때|어땠|됐|녹색|초록|빨간|터졌|괜찮)",
     r"(?:최근|마지막|지난)\s*(?:\d+\s*(?:개|건)\s*)?빌드(?!\s*(?:를|을)?\s*(?:배포|돌려|실행|시작|해))",
     r"빌드\s*(?:들|목록)",
+    # "builds payment": the plural, first, is a list, never an order to build.
+    r"^\s*builds\b",
 )
 
 #: What is wrong with an app and why; read-only. Most forms need an app beside them.

@@ -110,6 +110,16 @@ def _names(text: Text, catalog: AppCatalog, pick: AppPick | None, spans: list[Sp
     return left
 
 
+#: A branch named in words that no valid branch name matched ("from branch -rf").
+_BRANCH_WORD = re.compile(r"(?:branch|브랜치)\s*[=:]?\s*[\"'`]?(\S+)", re.IGNORECASE)
+
+
+def _branches(text: Text, command: Intent) -> list[str]:
+    if command.branch is not None:
+        return []
+    return [m.group(1) for m in _BRANCH_WORD.finditer(text.raw)]
+
+
 def leftovers(
     text: Text, command: Intent, catalog: AppCatalog, pick: AppPick | None, spans: list[Span]
 ) -> tuple[str, ...]:
@@ -117,6 +127,7 @@ def leftovers(
     if not command.mutating or command.name in _OWN_WORDS:
         return ()
     words = _numbers(text, command, spans) + _versions(text, spans) + _times(text, spans)
+    words += _branches(text, command)
     if command.name in APP_INTENTS or command.name is IntentName.UNDO:
         words += _names(text, catalog, pick, spans)
     return tuple(words)

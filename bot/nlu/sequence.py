@@ -36,7 +36,7 @@ _JOINS = re.compile(
     r"|(?<=[가-힣])\s+(?:후에?|뒤에?)\s+|(?P<adnominal>(?<=[가-힣]))\s+다음에?\s+)"
     r"|(?P<list>\s*,(?!\s*\d)\s*(?:and\s+)?)"
     r"|(?P<and>\s+and\s+(?:also\s+)?|\s*&\s*|\s+그리고\s+"
-    r"|(?<=[가-힣]고)\s+|(?<=[a-z0-9])\s*(?:이랑|랑|하고|와|과)\s+)"
+    r"|(?<=[가-힣]고)\s+|(?<=빌드해서)\s+|(?<=[a-z0-9])\s*(?:이랑|랑|하고|와|과)\s+)"
 )
 # Substrings one of the joins needs: a cheap test before the costly pattern, as most messages
 # hold one command.
@@ -51,6 +51,7 @@ _JOIN_HINTS = (
     "! ",
     "? ",
     "고 ",
+    "해서 ",
     "그",
     "다음",
     "후",

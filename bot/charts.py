@@ -1,6 +1,6 @@
 """Pictures a person would rather look at than read: a metric over the last hour, an error
-budget running down. PNG bytes, drawn headless (Agg), with a Hangul font that travels with
-the install so Korean titles and labels render as text, not boxes.
+budget running down, a sprint burning down. PNG bytes, drawn headless (Agg), with a Hangul
+font that travels with the install so Korean titles and labels render as text, not boxes.
 
 Figures are built without pyplot: each chart is its own `Figure`, so charts drawn on several
 threads at once never share state.
@@ -82,6 +82,43 @@ def line_chart(
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     if len(lines) > 1 or threshold_label:
         axes.legend(loc="upper left", frameon=False, prop={"family": family, "size": "small"})
+    return _png(figure)
+
+
+def burndown_chart(
+    ideal: Sequence[tuple[datetime, float]],
+    remaining: Sequence[tuple[datetime, float]],
+    *,
+    title: str,
+    ideal_label: str,
+    remaining_label: str,
+    y_label: str = "",
+) -> bytes:
+    """A sprint burndown: the ideal line dashed from the committed points to zero at the
+    end, and what actually remained, as steps (work is done in jumps, not slopes)."""
+    figure, axes = _figure(title)
+    if ideal:
+        times = date2num([t for t, _ in ideal])  # type: ignore[no-untyped-call]
+        axes.plot(
+            times,
+            [v for _, v in ideal],
+            label=ideal_label,
+            color=_COLOURS[5],
+            linestyle="--",
+            linewidth=1,
+        )
+    if remaining:
+        times = date2num([t for t, _ in remaining])  # type: ignore[no-untyped-call]
+        values = [v for _, v in remaining]
+        axes.step(times, values, where="post", label=remaining_label, color=_COLOURS[0])
+        axes.plot(times[-1:], values[-1:], marker="o", color=_COLOURS[0])
+    axes.set_ylim(bottom=0)
+    family = _font_family()
+    axes.set_ylabel(y_label, fontfamily=family)
+    locator = AutoDateLocator()  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    axes.legend(loc="upper right", frameon=False, prop={"family": family, "size": "small"})
     return _png(figure)
 
 

@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(run=_run_migrate)
 
+    standup = sub.add_parser("standup", help="post a team's stand-up digest to its channels now")
+    standup.add_argument("--team", required=True, help="the team's name in kuber.yaml")
+    standup.set_defaults(run=_run_standup)
+
     audit = sub.add_parser("audit", help="list the audit log, or verify its hash chain")
     audit.add_argument(
         "--since", default="24h", help="how far back: 30m, 24h, 7d, 2w (default 24h)"
@@ -277,6 +281,49 @@ def _run_migrate(_args: argparse.Namespace) -> int:
     upgrade(url)
     print(f"database at revision {current_revision(url)}")
     return 0
+
+
+def _run_standup(args: argparse.Namespace) -> int:
+    """Build the digest, queue it for the team's channels and deliver it before exiting."""
+    import time
+    from datetime import UTC, datetime
+
+    from bot.errors import KuberError
+    from bot.runtime import build_runtime
+    from bot.server import KuberServer
+    from bot.standup_schedule import post_digest
+
+    runtime = build_runtime()
+    try:
+        team = runtime.settings.config.team(args.team)
+        if team is None:
+            names = ", ".join(t.name for t in runtime.settings.config.teams) or "-"
+            print(f"kuber standup: no team {args.team!r} in kuber.yaml (teams: {names})")
+            return 2
+        server = KuberServer(runtime)
+        outbox = server.outbox
+        try:
+            posted = post_digest(
+                runtime, outbox.enqueue_post, tuple(outbox.transports), team, datetime.now(UTC)
+            )
+        except KuberError as exc:
+            print(f"kuber standup: {exc}")
+            return 1
+        if not posted:
+            print(f"kuber standup: team {team.name} has no channel on a configured platform")
+            return 1
+        deadline = time.monotonic() + 60
+        while outbox.pending_count() and time.monotonic() < deadline:
+            if not outbox.deliver_once():
+                time.sleep(0.2)  # rate limited: the queue says when to try again
+        left = outbox.pending_count()
+        print(
+            f"posted the digest of {team.name} to {posted} channel(s)"
+            + (f"; {left} still queued" if left else "")
+        )
+        return 0 if not left else 1
+    finally:
+        runtime.close()
 
 
 def _run_audit(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.alerts.enrich_sources import alert_enrichers
 from bot.alerts.pipeline import AlertPipeline
 from bot.chat.slack_app import SlackSocketMode, SlackUserNames, build_slack_app, dispatch_http
 from bot.chat.slack_transport import SlackTransport, slack_web_client
@@ -50,6 +51,8 @@ from bot.logs import get_logger
 from bot.outbox import Fence, Outbox
 from bot.retention import PRUNE_INTERVAL, prune
 from bot.runtime import Runtime
+from bot.schedule import Timetable
+from bot.standup_schedule import standup_jobs
 
 log = get_logger(__name__)
 
@@ -224,6 +227,10 @@ class KuberServer:
             self._mattermost = build_mattermost(runtime.settings)
             transports["mattermost"] = self._mattermost.transport
         self.outbox = Outbox(runtime.store, transports, owner=self.owner)
+        #: The leader's timetable: each team's stand-up digest.
+        self.timetable = Timetable(
+            standup_jobs(runtime, self.outbox.enqueue_post, tuple(self.outbox.transports))
+        )
         self.inbox = Inbox(
             runtime.store,
             runtime.dispatcher,
@@ -243,6 +250,7 @@ class KuberServer:
             platforms=tuple(transports),
             owner=self.owner,
             claim_ttl=claim_ttl,
+            enrichers=alert_enrichers(runtime.settings, runtime.store, runtime.services),
         )
         if env.slack_bot_token and env.slack_signing_secret:
             self.slack_app = build_slack_app(
@@ -333,6 +341,7 @@ class KuberServer:
         """Become the replica that sends, listens and recovers: only one may, or users would
         see every message twice."""
         self.outbox.start(Fence(LEASE, self.owner, epoch))
+        self.timetable.lead()
         self.alerts.lead()
         self._background_stop.clear()
         self._background = threading.Thread(
@@ -367,6 +376,7 @@ class KuberServer:
         while not self._background_stop.is_set() and not self.stopping.is_set():
             try:
                 self.recover_once()
+                self.timetable.tick()
                 if time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + PRUNE_INTERVAL.total_seconds()
                     pruned = prune(self.runtime.store, self.runtime.settings.config.retention)

@@ -7,15 +7,16 @@ a query Prometheus refuses (400 `bad_data`, 422 `execution`) or any other 4xx wi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
-from bot.errors import PermanentError, TemporaryError
+from bot.errors import PermanentError, TemporaryError, UserError
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,34 @@ class PrometheusClient:
         if not isinstance(data, dict):
             raise PermanentError("prom_bad_response", url=self.url, detail="no data")
         return data
+
+
+class _PrometheusEnv(Protocol):
+    @property
+    def prometheus_url(self) -> str | None: ...
+
+
+class PrometheusSettings(Protocol):
+    """What `prometheus_for` reads of Kuber's settings (`bot.settings.Settings` has it; the
+    integration names only the shape, as it sits below the core)."""
+
+    @property
+    def env(self) -> _PrometheusEnv: ...
+
+
+_clients: dict[str, PrometheusClient] = {}
+_clients_lock = threading.Lock()
+
+
+def prometheus_for(settings: PrometheusSettings) -> PrometheusClient:
+    """The shared client of `KUBER_PROMETHEUS_URL`; `UserError` when it is not set."""
+    url = settings.env.prometheus_url
+    if not url:
+        raise UserError("not_configured", system="Prometheus", variable="KUBER_PROMETHEUS_URL")
+    with _clients_lock:
+        if url not in _clients:
+            _clients[url] = PrometheusClient(url)
+        return _clients[url]
 
 
 def _timestamp(at: datetime) -> str:

@@ -20,6 +20,7 @@ import yaml
 from sandbox.http import SandboxServer
 from sandbox.jenkins import JenkinsSandbox, JobSpec, ParameterSpec
 from sandbox.jenkins_model import DEFAULT_STAGES
+from sandbox.jira import JiraSandbox
 from sandbox.kubeconfig import write_kubeconfig
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.mattermost import MattermostSandbox
@@ -209,6 +210,8 @@ def start_sandbox(
             notify_token=webhook_token,
         )
         run.servers["jenkins"] = jenkins
+        jira = JiraSandbox().start()
+        run.servers["jira"] = jira
         kubeconfig = write_kubeconfig(
             state_dir / "kubeconfig",
             {c: run.servers[f"kubernetes-{c}"].url for c in CLUSTERS},
@@ -235,6 +238,9 @@ def start_sandbox(
             "KUBER_JENKINS_URL": jenkins.url,
             "KUBER_JENKINS_USER": jenkins.user,
             "KUBER_JENKINS_TOKEN": jenkins.token,
+            "KUBER_JIRA_URL": jira.url,
+            "KUBER_JIRA_USER": jira.user,
+            "KUBER_JIRA_TOKEN": jira.token,
             "KUBER_ROLLOUT_TIMEOUT": "60",
             # Where `kuber serve` listens by default; Mattermost sends button clicks there,
             # and Jenkins its build notifications.

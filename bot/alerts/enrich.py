@@ -4,8 +4,10 @@ An `Enricher` looks at a group once its message is open (after Alertmanager has 
 never before) and returns an `Enrichment`: fields, a few lines, buttons, pictures. It is
 stored on the group under its `source` and shown from the next render on; calling it again
 replaces that block. None are built in here: the deployment status, events, logs, the last
-change with a Roll back button and the Prometheus graph plug in through `LivingMessages`'
-`enrichers`. An enricher may be slow and may fail; neither holds up or breaks the message.
+change with a Roll back button (`enrich_kubernetes`), the SLO's budget (`enrich_slo`) and the
+Prometheus graph (`enrich_graph`) plug in through `LivingMessages`' `enrichers`, as
+`enrich_sources.alert_enrichers` lists them. An enricher may be slow and may fail; neither
+holds up or breaks the message.
 """
 
 from __future__ import annotations
@@ -92,15 +94,20 @@ def enrichments_of(stored: Mapping[str, Any]) -> tuple[Enrichment, ...]:
     return tuple(blocks)
 
 
-def save_enrichment(store: Store, group_id: int, enrichment: Enrichment) -> None:
-    """Keep `enrichment` on the group and have its message edited to show it."""
+def save_enrichment(
+    store: Store, group_id: int, enrichment: Enrichment, *, episode: int | None = None
+) -> None:
+    """Keep `enrichment` on the group and have its message edited to show it; with `episode`,
+    only while the group is still in that episode (a slow enricher's news of an episode that
+    ended meanwhile is dropped, not shown on the next one's message)."""
     with store.session() as session:
         # The write comes first: it takes the row (PostgreSQL) or the database (SQLite), so
         # two enrichers saving at once cannot lose each other's block.
+        bump = update(AlertGroup).where(col(AlertGroup.id) == group_id)
+        if episode is not None:
+            bump = bump.where(col(AlertGroup.episode) == episode)
         bumped = session.exec(
-            update(AlertGroup)
-            .where(col(AlertGroup.id) == group_id)
-            .values(version=AlertGroup.version + 1, updated_at=datetime.now(UTC))
+            bump.values(version=AlertGroup.version + 1, updated_at=datetime.now(UTC))
         )
         if not bumped.rowcount:
             return
@@ -111,9 +118,18 @@ def save_enrichment(store: Store, group_id: int, enrichment: Enrichment) -> None
 
 
 def run_enrichers(
-    store: Store, group_id: int, view: GroupView, enrichers: Sequence[Enricher]
+    store: Store,
+    group_id: int,
+    view: GroupView,
+    enrichers: Sequence[Enricher],
+    *,
+    episode: int | None = None,
 ) -> int:
-    """Run every enricher on `view` and store what they found; how many added a block."""
+    """Run every enricher on `view` and store what they found; how many added a block.
+
+    Each is saved as soon as it is found, so a quick block is shown while a slow one (a graph)
+    is still being drawn; one that fails is logged and the others go on.
+    """
     added = 0
     for enricher in enrichers:
         try:
@@ -121,7 +137,12 @@ def run_enrichers(
         except Exception:
             log.exception("alert enricher failed", group_id=group_id)
             continue
-        if found is not None:
-            save_enrichment(store, group_id, found)
-            added += 1
+        if found is None:
+            continue
+        try:
+            save_enrichment(store, group_id, found, episode=episode)
+        except Exception:
+            log.exception("alert enrichment not saved", group_id=group_id, source=found.source)
+            continue
+        added += 1
     return added

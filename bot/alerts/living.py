@@ -7,8 +7,9 @@ and queues through the outbox: the message the first
 time, then an edit of it by its ref plus a note in its thread saying what changed. A resolve is
 shown only after `hold_seconds` (a re-fire within them cancels it); when every alert is
 resolved the message says so and for how long it fired, and the episode ends: the next firing
-opens a new message. Everything it queues is named after the render (`work_scope`), so a render
-repeated after a crash queues nothing twice. It calls no platform itself.
+opens a new message, enriched afresh. Pictures an enricher draws go in the thread, once each
+(an edit cannot carry files). Everything it queues is named after the render (`work_scope`),
+so a render repeated after a crash queues nothing twice. It calls no platform itself.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from bot.alerts.render import (
     GroupView,
     Shown,
     SilenceView,
+    enrichment_images,
+    image_digest,
+    images_note,
     render_message,
     render_notes,
     reply_digest,
@@ -175,14 +179,14 @@ class LivingMessages:
                 if refresh is not None:
                     wake_at = now + refresh if wake_at is None else min(wake_at, now + refresh)
                 if self.enrichers:
-                    self.submit(partial(self._enrich, group_id, view))
+                    self.submit(partial(self._enrich, group_id, group.episode, view))
             self._record(group_id, seq, version, wake_at, values)
             return
         values |= self._update(group, view, shown, now, seq, version)
         self._record(group_id, seq, version, wake_at, values)
 
-    def _enrich(self, group_id: int, view: GroupView) -> None:
-        run_enrichers(self.store, group_id, view, self.enrichers)
+    def _enrich(self, group_id: int, episode: int, view: GroupView) -> None:
+        run_enrichers(self.store, group_id, view, self.enrichers, episode=episode)
 
     def _alerts_as_shown(
         self, instances: Sequence[AlertInstance], shown: Shown, now: datetime
@@ -225,14 +229,18 @@ class LivingMessages:
         assert group.platform is not None
         assert group.channel is not None
         reply = render_message(view, now=now)
+        images = enrichment_images(view)
         with work_scope(f"alert-message:{group.id}:{group.episode}"):
             ref = self.messages.enqueue_post(group.platform, group.channel, None, reply)
+            if images:
+                note = images_note(view, images)
+                self.messages.enqueue_post(group.platform, group.channel, ref, note)
         log.info("alert message opened", group_id=group.id, episode=group.episode, ref=ref)
         return {
             "message_ref": ref,
             "opened_at": now,
             "started_at": view.started_at,
-            "shown": self._shown(view, reply, now),
+            "shown": self._shown(view, reply, now, images=[image_digest(i) for i in images]),
         }
 
     def _update(
@@ -257,6 +265,8 @@ class LivingMessages:
         refresh = self.refresh_after.get(group.platform)
         stale = refresh is not None and (shown.sent_at is None or now >= shown.sent_at + refresh)
         edit = stale or reply_digest(reply) != shown.digest
+        # Pictures an enricher added since: posted in the thread, as an edit cannot carry them.
+        images = [] if view.resolved else enrichment_images(view, shown.images)
         with work_scope(f"alert-render:{group.id}:{seq}:{version}"):
             if edit:
                 try:
@@ -268,6 +278,9 @@ class LivingMessages:
             if notes:
                 note = Reply("\n".join(notes), language=view.language)
                 self.messages.enqueue_post(group.platform, group.channel, ref, note)
+            if images:
+                pictures = images_note(view, images)
+                self.messages.enqueue_post(group.platform, group.channel, ref, pictures)
         if view.resolved:
             log.info("alert group resolved", group_id=group.id, episode=group.episode)
             return {
@@ -278,21 +291,27 @@ class LivingMessages:
                 "acked_by": None,
                 "acked_at": None,
                 "episode": group.episode + 1,
+                # What was found about this episode would be stale news in the next one.
+                "enrichment": {},
             }
         sent_at = now if edit else shown.sent_at
+        posted = (*shown.images, *(image_digest(i) for i in images))
         return values | {
             "started_at": view.started_at,
-            "shown": self._shown(view, reply, sent_at),
+            "shown": self._shown(view, reply, sent_at, images=posted),
         }
 
     @staticmethod
-    def _shown(view: GroupView, reply: Reply, sent_at: datetime | None) -> dict[str, object]:
+    def _shown(
+        view: GroupView, reply: Reply, sent_at: datetime | None, *, images: Sequence[str] = ()
+    ) -> dict[str, object]:
         return Shown(
             alerts={a.fingerprint: a.state for a in view.alerts},
             acked_by=view.acked_by,
             silence_id=view.silence.id if view.silence else None,
             digest=reply_digest(reply),
             sent_at=sent_at,
+            images=tuple(images),
         ).to_json()
 
     def _record(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -253,20 +253,19 @@ def render_message(view: GroupView, *, now: datetime) -> Reply:
                 ),
             )
         )
-    images: list[Image] = []
     buttons: list[Button] = []
     for block in view.enrichments:
         fields.extend(block.fields)
-        images.extend(block.images)
         if not view.resolved:
             buttons.extend(block.buttons)
     if not view.resolved:
         buttons = _buttons(view) + buttons
+    # Pictures are not part of the message: an edit cannot add files on either platform, and
+    # enrichment arrives by edits. `enrichment_images` gives them to post in the thread.
     return Reply(
         text="\n".join(lines),
         fields=tuple(fields),
         buttons=tuple(buttons),
-        images=tuple(images),
         context=_links(view, markup, per_line_graphs) or None,
         language=t,
         extra={"alert_group": view.group_id},
@@ -288,6 +287,28 @@ def _buttons(view: GroupView) -> list[Button]:
     return buttons
 
 
+def image_digest(image: Image) -> str:
+    return hashlib.sha256(image.png).hexdigest()
+
+
+def enrichment_images(view: GroupView, shown: Collection[str] = ()) -> list[Image]:
+    """The enrichments' pictures not posted yet (`shown` holds the digests of those that were)."""
+    found: dict[str, Image] = {}
+    for block in view.enrichments:
+        for image in block.images:
+            digest = image_digest(image)
+            if digest not in shown:
+                found.setdefault(digest, image)
+    return list(found.values())
+
+
+def images_note(view: GroupView, images: Sequence[Image]) -> Reply:
+    """A reply for the message's thread carrying `images` (charts an enricher drew)."""
+    titles = ", ".join(image.title for image in images)
+    text = translate(view.language, "alert_images_note", titles=titles)
+    return Reply(text, images=tuple(images), language=view.language)
+
+
 def reply_digest(reply: Reply) -> str:
     """A fingerprint of what a reply shows, to skip edits that would change nothing."""
     shown = reply.to_json()
@@ -307,18 +328,22 @@ class Shown:
     digest: str | None = None
     #: When the message was last posted or edited (its buttons signed, on Mattermost).
     sent_at: datetime | None = None
+    #: Digests of the pictures posted in the message's thread (`image_digest`).
+    images: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Shown:
         alerts = data.get("alerts")
         acked, silence, digest = data.get("acked_by"), data.get("silence_id"), data.get("digest")
         sent = data.get("sent_at")
+        images = data.get("images")
         return cls(
             alerts={str(k): str(v) for k, v in alerts.items()} if isinstance(alerts, dict) else {},
             acked_by=acked if isinstance(acked, str) else None,
             silence_id=silence if isinstance(silence, str) else None,
             digest=digest if isinstance(digest, str) else None,
             sent_at=datetime.fromisoformat(sent) if isinstance(sent, str) else None,
+            images=tuple(str(i) for i in images) if isinstance(images, list) else (),
         )
 
     def to_json(self) -> dict[str, object]:
@@ -328,6 +353,7 @@ class Shown:
             "silence_id": self.silence_id,
             "digest": self.digest,
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "images": list(self.images),
         }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from bot.i18n import (
+    agile,
     alerts,
     audit,
     builds,
@@ -28,6 +29,7 @@ Catalog = Mapping[str, Mapping[str, str]]
 
 CATALOG: dict[str, Mapping[str, str]] = {}
 for _area in (
+    agile,
     alerts,
     audit,
     builds,

@@ -77,6 +77,65 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "🔔 The silence ended.",
         "ko": "🔔 알림 끄기가 끝났어요.",
     },
+    # -- enrichment: what an on-call engineer looks at first ---------------------------------
+    "alert_images_note": {
+        "en": "📈 {titles}",
+        "ko": "📈 {titles}",
+    },
+    "alert_enrich_field_deployment": {"en": "Deployment", "ko": "디플로이먼트"},
+    "alert_enrich_status": {
+        "en": "{name} in {where}: {ready}/{replicas} ready, {available} available",
+        "ko": "{where}의 {name}: {replicas}개 중 {ready}개 준비, {available}개 사용 가능",
+    },
+    "alert_enrich_field_warnings": {"en": "Recent warnings", "ko": "최근 경고"},
+    "alert_enrich_logs": {
+        "en": "Last log lines of {pod} ({why}):",
+        "ko": "{pod}의 마지막 로그 ({why}):",
+    },
+    "alert_enrich_restarts": {
+        "en": "{reason}, restarted {restarts} times",
+        "ko": "{reason}, {restarts}번 재시작",
+    },
+    "alert_enrich_field_change": {
+        "en": "Last change through Kuber",
+        "ko": "Kuber로 한 마지막 변경",
+    },
+    "alert_enrich_change": {
+        "en": "{who} asked “{text}” {ago} ago: {outcome}",
+        "ko": "{ago} 전 {who}님 요청 “{text}”: {outcome}",
+    },
+    "alert_enrich_button_rollback": {"en": "Roll back {app}", "ko": "{app} 롤백"},
+    "alert_graph_title": {
+        "en": "{name}: {expr} (last hour)",
+        "ko": "{name}: {expr} (최근 1시간)",
+    },
+    "alert_slo_field_burn": {"en": "Burn rate", "ko": "소진 속도"},
+    "alert_slo_burn_window": {
+        "en": "{rate} over {window}",
+        "ko": "{window} 동안 {rate}",
+    },
+    "alert_slo_burn_factor": {
+        "en": "(alerts above {factor}×)",
+        "ko": "({factor}× 넘으면 알림)",
+    },
+    "alert_slo_field_left": {"en": "Error budget left", "ko": "남은 에러 버짓"},
+    "alert_slo_left": {
+        "en": "{left} of the {days}-day budget",
+        "ko": "{days}일 버짓의 {left}",
+    },
+    "alert_slo_field_exhaustion": {"en": "Budget runs out", "ko": "버짓 소진"},
+    "alert_slo_spent": {
+        "en": "already spent",
+        "ko": "이미 다 썼어요",
+    },
+    "alert_slo_runs_out": {
+        "en": "in {duration} at the {window} burn rate",
+        "ko": "{window} 소진 속도라면 {duration} 뒤",
+    },
+    "alert_slo_lasts": {
+        "en": "not at the {window} burn rate",
+        "ko": "{window} 소진 속도로는 바닥나지 않아요",
+    },
     # -- buttons -----------------------------------------------------------------------------
     "alert_click_unknown": {
         "en": "I no longer know that alert group.",

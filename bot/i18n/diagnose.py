@@ -44,6 +44,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{ready}/{replicas} ready, {available} available",
         "ko": "{replicas}개 중 {ready}개 준비, {available}개 사용 가능",
     },
+    "diag_alerting": {
+        "en": "🟡 The pods of {app} in {where} look fine, but alerts fire for it: see below.",
+        "ko": "🟡 {where}의 {app} 파드는 괜찮아 보이지만 알림이 발생 중이에요. 아래를 보세요.",
+    },
+    "diag_field_alerts": {"en": "Firing alerts ({count})", "ko": "발생 중인 알림 ({count}건)"},
+    "diag_alert_line": {
+        "en": "{mark} {name} — {summary} (for {since})",
+        "ko": "{mark} {name} — {summary} ({since}째)",
+    },
+    "diag_alerts_more": {"en": "… and {count} more", "ko": "… 외 {count}건"},
+    "diag_field_budget": {"en": "Error budget", "ko": "에러 버짓"},
+    "diag_budget_line": {
+        "en": "{slo}: {left} left, burning {rate} over the last hour; {when}",
+        "ko": "{slo}: {left} 남음, 최근 1시간 소진 속도 {rate}. {when}",
+    },
+    "diag_budget_spent": {"en": "already spent", "ko": "이미 다 썼어요"},
+    "diag_budget_runs_out": {
+        "en": "runs out in {duration} at that pace",
+        "ko": "이 속도라면 {duration} 뒤 바닥나요",
+    },
+    "diag_budget_lasts": {
+        "en": "does not run out at that pace",
+        "ko": "이 속도로는 바닥나지 않아요",
+    },
     "diag_button_rollback": {"en": "Roll back", "ko": "롤백"},
     "diag_button_logs": {"en": "Show logs", "ko": "로그 보기"},
 }

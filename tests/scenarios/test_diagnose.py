@@ -4,15 +4,23 @@ pods, events, logs and rollout history, with the button that acts on it, in both
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
+from bot.runtime import build_runtime
 from sandbox.kubernetes import KubernetesSandbox
 from sandbox.kubernetes_seed import new_deployment
-from tests.sandboxes import eventually
+from sandbox.launcher import kuber_yaml
+from tests.e2e_prometheus.conftest import KUBER_YAML, PATIENCE, Stack, stack
+from tests.sandboxes import eventually, sandbox_env
 from tests.scenarios.conftest import Chat, all_text
+
+__all__ = ["stack"]  # the real Prometheus and Alertmanager of tests/e2e_prometheus
 
 
 def diagnosis(chat: Chat, asked: str) -> dict[str, Any]:
@@ -113,3 +121,65 @@ def test_a_crash_loop_without_a_deploy_offers_the_logs_only(
     assert labels(reply) == ["Show logs"]
     shown = chat.click("fill", reply["buttons"][0]["value"])
     assert "ConnectionError" in all_text(shown)
+
+
+# -- with a real Alertmanager and Prometheus ----------------------------------------------------
+@pytest.fixture
+def watched(tmp_path: Path, clusters: dict[str, KubernetesSandbox], stack: Stack) -> Iterator[Chat]:
+    """The sandbox chat with the real Alertmanager and Prometheus of tests/e2e_prometheus,
+    where the payment SLOs burn (10% of requests fail) and their alerts fire."""
+    env = sandbox_env(
+        tmp_path,
+        clusters,
+        KUBER_ALERTMANAGER_URL=stack.alertmanager.url,
+        KUBER_PROMETHEUS_URL=stack.prometheus.url,
+    )
+    config = kuber_yaml()
+    config["slos"] = yaml.safe_load(KUBER_YAML)["slos"]
+    Path(env["KUBER_CONFIG"]).write_text(yaml.safe_dump(config), encoding="utf-8")
+    runtime = build_runtime(env)
+    yield Chat(runtime, env)
+    runtime.close()
+
+
+def am_alerts(stack: Stack) -> list[dict[str, Any]]:
+    answer = httpx.get(f"{stack.alertmanager.url}/api/v2/alerts", timeout=10)
+    answer.raise_for_status()
+    return list(answer.json())
+
+
+def test_firing_alerts_and_the_slo_budget_are_part_of_the_diagnosis(
+    watched: Chat, stack: Stack
+) -> None:
+    def paging() -> bool:
+        return any(
+            a["labels"].get("app") == "payment" and a["labels"].get("severity") == "page"
+            for a in am_alerts(stack)
+        )
+
+    eventually(paging, timeout=PATIENCE)
+    reply = diagnosis(watched, "what's wrong with payment?")
+    # The pods are fine, but the alerts say otherwise: the answer does not call it healthy.
+    assert reply["text"] == (
+        "🟡 The pods of payment in sandbox/default look fine, but alerts fire for it: see below."
+    )
+    fields = {f["label"]: f["value"] for f in reply["fields"]}
+    alerts = next(value for label, value in fields.items() if label.startswith("Firing alerts"))
+    assert "🔥 SloErrorBudgetBurn (page) — payment-availability: the error budget" in alerts
+    budget = fields["Error budget"].splitlines()
+    assert budget[0].startswith("payment-availability: -")
+    assert "burning" in budget[0]
+    assert budget[0].endswith("already spent")
+    assert any(line.startswith("payment-latency: ") for line in budget)
+
+    korean = diagnosis(watched, "payment 왜 안 돼?")
+    assert korean["text"].startswith("🟡 sandbox/default의 payment 파드는 괜찮아 보이지만")
+    labels = [f["label"] for f in korean["fields"]]
+    assert "에러 버짓" in labels
+    assert any(label.startswith("발생 중인 알림") for label in labels)
+
+
+def test_an_app_no_alert_names_has_no_alerts_field(watched: Chat, stack: Stack) -> None:
+    reply = diagnosis(watched, "what's wrong with cart?")
+    assert reply["text"].startswith("🟢 Nothing looks wrong with cart")
+    assert [f["label"] for f in reply["fields"]] == ["Pods"]

@@ -37,8 +37,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every bench/bench_*.py in turn, each adding its figures to bench/results.json; then the table
+# and bench/README_performance.md. A figure below its target makes the target fail, at the end.
 bench: install
-	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	@$(BIN)/python bench/results.py --fresh
+	@status=0; for script in bench/bench_*.py; do echo "== $$script"; \
+		$(BIN)/python $$script || status=1; done; \
+	$(BIN)/python bench/results.py || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) .kuber .pytest_cache .mypy_cache .ruff_cache

@@ -83,6 +83,12 @@ def test_an_alert_group_appears_once_in_the_routed_teams_slack_channel(served: S
     for prefix in ("kuber_alert_ack", "kuber_alert_silence"):
         assert button(message, prefix) is not None, prefix
 
+    # The message is enriched once (payment's pods, warnings, last change): an edit.
+    eventually(lambda: served.slack_messages()[0].get("edits"))
+    eventually(lambda: settled(served))
+    enriched = served.slack_messages()[0].get("edits", [])
+    thread = served.slack_thread(message["ts"])
+
     # The same bytes again (a retry), and the same alerts in other bytes (a repeat).
     again = served.post(two_pods_firing())
     assert again.json()["status"] == "duplicate"
@@ -90,8 +96,8 @@ def test_an_alert_group_appears_once_in_the_routed_teams_slack_channel(served: S
     assert served.post(repeat).json()["status"] == "stored"
     eventually(lambda: settled(served))
     assert len(served.slack_messages()) == 1
-    assert served.slack_messages()[0].get("edits", []) == []
-    assert served.slack_thread(message["ts"]) == []
+    assert served.slack_messages()[0].get("edits", []) == enriched
+    assert served.slack_thread(message["ts"]) == thread
     assert served.mattermost_posts() == []
 
 

@@ -101,7 +101,7 @@ def slack_sandbox(channels: Sequence[str]) -> Iterator[SlackSandbox]:
 
 def write_config(path: Path, channels: Sequence[str]) -> None:
     """The sandbox's kuber.yaml with a route per shard label: `shard(n)` to `channels[n]`."""
-    config = kuber_yaml()
+    config = kuber_yaml(standup=False)  # no digest among the storm's messages
     config["alerts"] = {
         "routes": [
             {

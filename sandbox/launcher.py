@@ -64,11 +64,13 @@ def kuber_yaml(
     mattermost_channel: str = "ch-payments",
     *,
     guest: str | None = None,
+    standup: bool = True,
 ) -> dict[str, Any]:
     """The sample team and the seeded apps; `prod` is a protected cluster, as it would be.
 
     `guest` (the person at the demo console) joins the team as a deployer, so the demo's own
-    user may change the sandbox while prod still needs an admin.
+    user may change the sandbox while prod still needs an admin. Without `standup` the team
+    has no stand-up timetable: a server started at 09:30 in Seoul then posts no digest.
     """
     people = [
         {
@@ -101,7 +103,11 @@ def kuber_yaml(
                 "namespaces": ["default", "staging"],
                 "clusters": list(CLUSTERS),
                 "jira": {"project": "PAY", "board": 1},
-                "standup": {"days": "mon-fri", "time": "09:30", "timezone": "Asia/Seoul"},
+                **(
+                    {"standup": {"days": "mon-fri", "time": "09:30", "timezone": "Asia/Seoul"}}
+                    if standup
+                    else {}
+                ),
                 "members": members,
             }
         ],

@@ -21,14 +21,19 @@ MATTERMOST_ACTION_SECRET = "action-signing-key-for-tests"
 
 
 def sandbox_env(
-    tmp_path: Path, clusters: dict[str, KubernetesSandbox], **extra: str
+    tmp_path: Path, clusters: dict[str, KubernetesSandbox], *, standup: bool = False, **extra: str
 ) -> dict[str, str]:
-    """KUBER_* variables for the sample team of `kuber sandbox`, against `clusters`."""
+    """KUBER_* variables for the sample team of `kuber sandbox`, against `clusters`.
+
+    The team's stand-up timetable is left out unless asked for: a server started on a weekday
+    morning in Seoul would otherwise post a digest into the test's channel."""
     kubeconfig = write_kubeconfig(
         tmp_path / "kubeconfig", {name: s.url for name, s in clusters.items()}, current="sandbox"
     )
     config = tmp_path / "kuber.yaml"
-    config.write_text(yaml.safe_dump(kuber_yaml(), allow_unicode=True), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(kuber_yaml(standup=standup), allow_unicode=True), encoding="utf-8"
+    )
     env = {
         "KUBECONFIG": str(kubeconfig),
         "KUBER_CONFIG": str(config),

@@ -86,7 +86,7 @@ def make_chat(
         **env: str,
     ) -> Chat:
         pointing = jira_env(jira) if with_jira else {}
-        values = sandbox_env(tmp_path, clusters, **{**pointing, **env})
+        values = sandbox_env(tmp_path, clusters, standup=True, **{**pointing, **env})
         if edit is not None:
             path = Path(values["KUBER_CONFIG"])
             config = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -68,7 +68,7 @@ def all_text(replies: list[dict[str, Any]]) -> str:
 
 @pytest.fixture
 def chat(tmp_path: Path, clusters: dict[str, KubernetesSandbox]) -> Iterator[Chat]:
-    env = sandbox_env(tmp_path, clusters)
+    env = sandbox_env(tmp_path, clusters, standup=True)  # the console: no timetable runs
     runtime = build_runtime(env)
     yield Chat(runtime, env)
     runtime.close()

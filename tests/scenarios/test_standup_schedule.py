@@ -29,7 +29,7 @@ def history(slack: SlackSandbox) -> list[dict[str, Any]]:
 def test_a_due_digest_is_posted_once_even_when_a_new_leader_runs_it_again(
     tmp_path: Path, clusters: dict[str, KubernetesSandbox], slack: SlackSandbox
 ) -> None:
-    runtime = build_runtime(sandbox_env(tmp_path, clusters, **slack_settings(slack)))
+    runtime = build_runtime(sandbox_env(tmp_path, clusters, standup=True, **slack_settings(slack)))
     server = KuberServer(runtime)
     outbox = server.outbox
     jobs = standup_jobs(runtime, outbox.enqueue_post, tuple(outbox.transports))

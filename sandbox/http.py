@@ -239,9 +239,6 @@ class SandboxServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            # Headers and body leave as separate writes: with Nagle's algorithm the second
-            # waits for the client's delayed ACK (about 40 ms a request on loopback).
-            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 return  # the journal records calls; stderr stays quiet for the console

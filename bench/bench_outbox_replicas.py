@@ -207,7 +207,7 @@ def main() -> int:
             baseline=allowed,
             note=(
                 f"{len(sent)} posts over {len(CHANNELS)} channels; baseline: the most the "
-                "rate limits allow; target: half of it (the issue sets none)"
+                "rate limits allow; target: half of it, a floor of our own"
             ),
         ),
         result(

@@ -148,16 +148,8 @@ class Dispatcher:
             say(clarifications.cluster_or_namespace(ctx.language, intent, text))
             attempt.finish(self.store, "incomplete", error="cluster or namespace")
             return
-        spec = self.registry.get(intent.name)
+        spec = self._handler_for(ctx, intent, attempt, say)
         if spec is None:
-            say(Reply(ctx.t("not_available", intent=intent.name.value), language=ctx.language))
-            attempt.finish(self.store, "unavailable")
-            return
-        decision = may_request(ctx.role, intent.name, intent.mutating)
-        if not decision.allowed:
-            reason = decision.reason or "policy_refused"
-            say(_refusal(ctx.language, reason, attempt.platform, ctx.actor, **decision.params))
-            attempt.finish(self.store, "refused", error=decision.reason)
             return
         ctx.needs = required_role(intent.name.value, mutating=intent.mutating)
         missing = missing_slots(intent)
@@ -202,6 +194,24 @@ class Dispatcher:
             say(result)
             attempt.finish(self.store, "answered", result=result.text)
 
+    def _handler_for(
+        self, ctx: CommandContext, intent: Intent, attempt: Attempt, say: _Sayer
+    ) -> CommandSpec | None:
+        """The command that handles `intent`, if this Kuber has one and the person's role may
+        ask for it at all; otherwise say why not, record it, and return None."""
+        spec = self.registry.get(intent.name)
+        if spec is None:
+            say(Reply(ctx.t("not_available", intent=intent.name.value), language=ctx.language))
+            attempt.finish(self.store, "unavailable")
+            return None
+        decision = may_request(ctx.role, intent.name, intent.mutating)
+        if not decision.allowed:
+            reason = decision.reason or "policy_refused"
+            say(_refusal(ctx.language, reason, ctx.platform, ctx.actor, **decision.params))
+            attempt.finish(self.store, "refused", error=decision.reason)
+            return None
+        return spec
+
     def _say_unknown(self, intent: Intent, text: str, attempt: Attempt, say: _Sayer) -> None:
         """Not an action: a command declined ("don't …"), words left over, or not understood."""
         lang = intent.language
@@ -226,16 +236,8 @@ class Dispatcher:
                 say(Reply(ctx.t("seq_step_unclear", index=index, text=text), language=ctx.language))
                 attempt.finish(self.store, "unknown", error=f"step {index} not understood")
                 return
-            spec = self.registry.get(step.name)
+            spec = self._handler_for(ctx, step, attempt, say)
             if spec is None:
-                say(Reply(ctx.t("not_available", intent=step.name.value), language=ctx.language))
-                attempt.finish(self.store, "unavailable")
-                return
-            decision = may_request(ctx.role, step.name, step.mutating)
-            if not decision.allowed:
-                reason = decision.reason or "policy_refused"
-                say(_refusal(ctx.language, reason, ctx.platform, ctx.actor, **decision.params))
-                attempt.finish(self.store, "refused", error=decision.reason)
                 return
             if _deploys_the_build(intent.steps[: index - 1], step):
                 wanted.append((step, spec))
